@@ -1,0 +1,172 @@
+/* berth: an OCI container runtime with runc's command line. */
+#include <seccomp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "log.h"
+
+#define BERTH_DEFAULT_ROOT "/run/berth"
+#define BERTH_SPEC_VERSION "1.2.0"
+
+int cmd_create(struct cli *cli, int argc, char **argv);
+int cmd_start(struct cli *cli, int argc, char **argv);
+int cmd_run(struct cli *cli, int argc, char **argv);
+int cmd_state(struct cli *cli, int argc, char **argv);
+int cmd_list(struct cli *cli, int argc, char **argv);
+int cmd_kill(struct cli *cli, int argc, char **argv);
+int cmd_delete(struct cli *cli, int argc, char **argv);
+int cmd_spec(struct cli *cli, int argc, char **argv);
+
+const struct verb cli_verbs[] = {
+	{ "create", "[options] <container-id>", "create a container from a bundle", cmd_create },
+	{ "start", "<container-id>", "start the workload of a created container", cmd_start },
+	{ "run", "[options] <container-id>", "create and start a container, and wait for it", cmd_run },
+	{ "state", "<container-id>", "print the state of a container as JSON", cmd_state },
+	{ "list", "[-q] [--format table|json]", "list the containers under --root", cmd_list },
+	{ "kill", "[--all] <container-id> [signal]", "send a signal (default SIGTERM) to a container", cmd_kill },
+	{ "delete", "[--force] <container-id>", "delete a container and everything it holds", cmd_delete },
+	{ "spec", "[--bundle dir] [--rootless]", "write a default config.json", cmd_spec },
+	{ NULL, NULL, NULL, NULL },
+};
+
+static void print_version(void)
+{
+	const struct scmp_version *v = seccomp_version();
+
+	printf("berth version %s\ncommit: %s\nspec: %s\n", BERTH_VERSION, BERTH_COMMIT, BERTH_SPEC_VERSION);
+	if (v)
+		printf("libseccomp: %u.%u.%u\n", v->major, v->minor, v->micro);
+}
+
+static void print_help(void)
+{
+	printf("berth - an OCI container runtime\n\n"
+	       "Usage: berth [global options] <command> [command options] [arguments...]\n\n"
+	       "Commands:\n");
+	for (const struct verb *v = cli_verbs; v->name; v++)
+		printf("   %-8s %s\n", v->name, v->summary);
+	printf("\nGlobal options:\n"
+	       "   --root value         state directory (default: " BERTH_DEFAULT_ROOT ")\n"
+	       "   --log value          log file (default: stderr only)\n"
+	       "   --log-format value   text or json (default: text)\n"
+	       "   --debug              log debug messages\n"
+	       "   --systemd-cgroup     manage cgroups through systemd\n"
+	       "   --rootless value     true, false or auto (default: auto)\n"
+	       "   --version, -v        print the version\n"
+	       "   --help, -h           print this help\n");
+}
+
+/* Matches -name, --name, -name=value, --name=value. *value gets the text
+ * after '=' or NULL. */
+static bool match_flag(const char *arg, const char *name, const char **value)
+{
+	size_t len = strlen(name);
+
+	if (arg[0] != '-')
+		return false;
+	arg += arg[1] == '-' ? 2 : 1;
+	if (strncmp(arg, name, len) != 0 || (arg[len] != '\0' && arg[len] != '='))
+		return false;
+	*value = arg[len] == '=' ? arg + len + 1 : NULL;
+	return true;
+}
+
+/* Global flags come before the verb, as with runc. Returns the index of
+ * the verb, or -1 on error, or -2 when done (help/version printed). */
+static int parse_global(struct cli *cli, int argc, char **argv)
+{
+	static const char *const with_value[] = { "root", "log", "log-format", "criu", "rootless" };
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		const char *a = argv[i], *value = NULL;
+		bool known = false;
+
+		if (strcmp(a, "--") == 0)
+			return i + 1;
+		if (match_flag(a, "version", &value) || strcmp(a, "-v") == 0) {
+			print_version();
+			return -2;
+		}
+		if (match_flag(a, "help", &value) || strcmp(a, "-h") == 0) {
+			print_help();
+			return -2;
+		}
+		if (match_flag(a, "debug", &value)) {
+			cli->debug = true;
+			continue;
+		}
+		if (match_flag(a, "systemd-cgroup", &value)) {
+			cli->ctx.systemd_cgroup = !value || strcmp(value, "false") != 0;
+			continue;
+		}
+		for (size_t f = 0; f < sizeof(with_value) / sizeof(*with_value); f++) {
+			if (!match_flag(a, with_value[f], &value))
+				continue;
+			known = true;
+			if (!value) {
+				if (i + 1 >= argc) {
+					fprintf(stderr, "berth: flag \"%s\" needs a value\n", a);
+					return -1;
+				}
+				value = argv[++i];
+			}
+			if (f == 0)
+				cli->ctx.root = value;
+			else if (f == 1)
+				cli->log_path = value;
+			else if (f == 2)
+				cli->log_format = value;
+			else if (f == 4)
+				cli->ctx.rootless = strcmp(value, "true") == 0;
+			break;
+		}
+		if (!known) {
+			fprintf(stderr, "berth: unknown global flag \"%s\" (see berth --help)\n", a);
+			return -1;
+		}
+	}
+	return i;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = { .ctx = { .root = BERTH_DEFAULT_ROOT } };
+	bool json;
+	int verb_at;
+
+	/* Writes to a closed pipe (hooks, sockets) must fail, not kill berth. */
+	signal(SIGPIPE, SIG_IGN);
+	verb_at = parse_global(&cli, argc, argv);
+	if (verb_at == -2)
+		return 0;
+	if (verb_at < 0)
+		return 1;
+	if (cli.log_format && strcmp(cli.log_format, "text") != 0 && strcmp(cli.log_format, "json") != 0) {
+		fprintf(stderr, "berth: unknown log format \"%s\" (text or json)\n", cli.log_format);
+		return 1;
+	}
+	json = cli.log_format && strcmp(cli.log_format, "json") == 0;
+	if (log_init(cli.log_path, json, cli.debug) < 0) {
+		fprintf(stderr, "berth: open log file \"%s\": %m\n", cli.log_path);
+		return 1;
+	}
+	if (verb_at >= argc) {
+		print_help();
+		return 0;
+	}
+	if (strcmp(argv[verb_at], "help") == 0) {
+		if (verb_at + 1 < argc)
+			cli_print_verb_help(argv[verb_at + 1]);
+		else
+			print_help();
+		return 0;
+	}
+	for (const struct verb *v = cli_verbs; v->name; v++)
+		if (strcmp(v->name, argv[verb_at]) == 0)
+			return v->run(&cli, argc - verb_at, argv + verb_at);
+	return cli_failf("unknown command \"%s\" (see berth --help)", argv[verb_at]);
+}

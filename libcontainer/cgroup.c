@@ -1,0 +1,361 @@
+#include "cgroup.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CGROUP_ROOT "/sys/fs/cgroup"
+
+static bool path_has_dotdot(const char *p)
+{
+	const char *s = p;
+
+	while ((s = strstr(s, ".."))) {
+		bool start = (s == p || s[-1] == '/');
+		bool end = (s[2] == '\0' || s[2] == '/');
+		if (start && end)
+			return true;
+		s += 2;
+	}
+	return false;
+}
+
+/* The cgroup of this process in the first hierarchy of /proc/self/cgroup
+ * (v2 "0::" entry preferred), used as the parent of relative paths. */
+static int own_cgroup(char *out, size_t len, struct berth_err *err)
+{
+	char line[4096];
+	FILE *f = fopen("/proc/self/cgroup", "re");
+
+	if (!f)
+		return berth_err_set(err, errno, "open /proc/self/cgroup");
+	snprintf(out, len, "/");
+	while (fgets(line, sizeof(line), f)) {
+		char *path = strchr(line, ':');
+		if (!path || !(path = strchr(path + 1, ':')))
+			continue;
+		path++;
+		path[strcspn(path, "\n")] = '\0';
+		snprintf(out, len, "%s", path);
+		if (strncmp(line, "0::", 3) != 0)
+			break;
+	}
+	fclose(f);
+	return 0;
+}
+
+int cgroup_resolve_path(const char *cgroups_path, const char *id, char *out, size_t len,
+			struct berth_err *err)
+{
+	char parent[4096];
+
+	if (!cgroups_path || !*cgroups_path) {
+		if ((size_t)snprintf(out, len, "/berth/%s", id) >= len)
+			return berth_err_set(err, ENAMETOOLONG, "cgroup path");
+		return 0;
+	}
+	if (path_has_dotdot(cgroups_path))
+		return berth_err_set(err, EINVAL, "linux.cgroupsPath \"%s\" must not contain \"..\"", cgroups_path);
+	if (cgroups_path[0] == '/') {
+		if ((size_t)snprintf(out, len, "%s", cgroups_path) >= len)
+			return berth_err_set(err, ENAMETOOLONG, "cgroup path");
+		return 0;
+	}
+	if (strchr(cgroups_path, ':'))
+		return berth_err_set(err, EINVAL,
+				     "linux.cgroupsPath \"%s\" looks like a systemd slice:name:unit path, which needs --systemd-cgroup",
+				     cgroups_path);
+	if (own_cgroup(parent, sizeof(parent), err) < 0)
+		return -1;
+	if ((size_t)snprintf(out, len, "%s/%s", strcmp(parent, "/") == 0 ? "" : parent, cgroups_path) >= len)
+		return berth_err_set(err, ENAMETOOLONG, "cgroup path");
+	return 0;
+}
+
+static int add_dir(struct cgroup_manager *m, const char *mountpoint, bool is_devices, struct berth_err *err)
+{
+	char *dir;
+
+	if (m->n_dirs == CGROUP_MAX_HIERARCHIES)
+		return 0;
+	if (asprintf(&dir, "%s%s", mountpoint, m->path) < 0)
+		return berth_err_set(err, ENOMEM, "cgroup");
+	m->dirs[m->n_dirs++] = dir;
+	if (is_devices)
+		m->devices_dir = dir;
+	return 0;
+}
+
+/* v1: every mounted cgroup hierarchy from mountinfo, plus the v2 one of a
+ * hybrid host, so nothing of the container's stays in berth's cgroups. */
+static int collect_v1_hierarchies(struct cgroup_manager *m, struct berth_err *err)
+{
+	char line[4096];
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+
+	if (!f)
+		return berth_err_set(err, errno, "open /proc/self/mountinfo");
+	while (fgets(line, sizeof(line), f)) {
+		char mnt[1024], fstype[64], opts[1024];
+		char *sep = strstr(line, " - ");
+		if (!sep || sscanf(line, "%*s %*s %*s %*s %1023s", mnt) != 1 ||
+		    sscanf(sep + 3, "%63s %*s %1023s", fstype, opts) != 2)
+			continue;
+		if (strncmp(mnt, CGROUP_ROOT "/", strlen(CGROUP_ROOT) + 1) != 0)
+			continue;
+		if (strcmp(fstype, "cgroup") == 0) {
+			bool devices = false;
+			for (char *tok = strtok(opts, ","); tok; tok = strtok(NULL, ","))
+				devices |= strcmp(tok, "devices") == 0;
+			if (add_dir(m, mnt, devices, err) < 0)
+				break;
+		} else if (strcmp(fstype, "cgroup2") == 0) {
+			if (add_dir(m, mnt, false, err) < 0)
+				break;
+		}
+	}
+	fclose(f);
+	if (m->n_dirs == 0)
+		return berth_err_set(err, ENOENT, "no cgroup hierarchy is mounted under " CGROUP_ROOT);
+	return 0;
+}
+
+struct cgroup_manager *cgroup_manager_open(const char *path, struct berth_err *err)
+{
+	struct cgroup_manager *m = calloc(1, sizeof(*m));
+	struct statfs sfs;
+
+	if (!m) {
+		berth_err_set(err, ENOMEM, "cgroup");
+		return NULL;
+	}
+	snprintf(m->path, sizeof(m->path), "%s", path);
+	if (statfs(CGROUP_ROOT, &sfs) < 0) {
+		berth_err_set(err, errno, "statfs " CGROUP_ROOT);
+		goto fail;
+	}
+	if (sfs.f_type == CGROUP2_SUPER_MAGIC) {
+		m->ops = &cgroup_v2_ops;
+		if (add_dir(m, CGROUP_ROOT, false, err) < 0)
+			goto fail;
+	} else {
+		m->ops = &cgroup_v1_ops;
+		if (collect_v1_hierarchies(m, err) < 0)
+			goto fail;
+	}
+	return m;
+fail:
+	cgroup_manager_free(m);
+	return NULL;
+}
+
+void cgroup_manager_free(struct cgroup_manager *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->n_dirs; i++)
+		free(m->dirs[i]);
+	free(m);
+}
+
+int cgroup_mkdir_p(const char *dir, int (*on_new)(const char *path, struct berth_err *err),
+		   struct berth_err *err)
+{
+	char path[4096];
+
+	/* A concurrent delete may remove an empty default parent between two
+	 * mkdirs here: start over a few times before giving up. */
+	for (int attempt = 0; attempt < 5; attempt++) {
+		bool raced = false;
+		snprintf(path, sizeof(path), "%s", dir);
+		for (char *p = path + 1;; p++) {
+			char saved;
+			if (*p != '/' && *p != '\0')
+				continue;
+			saved = *p;
+			*p = '\0';
+			if (mkdir(path, 0755) == 0) {
+				if (on_new && on_new(path, err) < 0)
+					return -1;
+			} else if (errno == ENOENT) {
+				raced = true;
+				break;
+			} else if (errno != EEXIST) {
+				return berth_err_set(err, errno, "mkdir %s", path);
+			}
+			*p = saved;
+			if (!saved)
+				break;
+		}
+		if (!raced)
+			return 0;
+	}
+	return berth_err_set(err, ENOENT, "mkdir %s", dir);
+}
+
+int cgroup_write_file(const char *dir, const char *file, const char *value, struct berth_err *err)
+{
+	char path[4096];
+	size_t len = strlen(value);
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return berth_err_set(err, errno, "open %s", path);
+	n = write(fd, value, len);
+	if (n != (ssize_t)len) {
+		int e = n < 0 ? errno : EIO;
+		close(fd);
+		return berth_err_set(err, e, "write %s \"%s\"", path, value);
+	}
+	close(fd);
+	return 0;
+}
+
+static int read_procs_file(const char *dir, pid_t **pids, size_t *n, size_t *cap, struct berth_err *err)
+{
+	char path[4096];
+	FILE *f;
+	long v;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? 0 : berth_err_set(err, errno, "open %s", path);
+	while (fscanf(f, "%ld", &v) == 1) {
+		if (*n == *cap) {
+			size_t ncap = *cap ? *cap * 2 : 32;
+			pid_t *grown = realloc(*pids, ncap * sizeof(pid_t));
+			if (!grown) {
+				fclose(f);
+				return berth_err_set(err, ENOMEM, "read %s", path);
+			}
+			*pids = grown;
+			*cap = ncap;
+		}
+		(*pids)[(*n)++] = (pid_t)v;
+	}
+	fclose(f);
+	return 0;
+}
+
+int cgroup_read_procs_tree(const char *dir, pid_t **pids, size_t *n, size_t *cap, struct berth_err *err)
+{
+	DIR *d;
+	struct dirent *de;
+	int rc = 0;
+
+	if (read_procs_file(dir, pids, n, cap, err) < 0)
+		return -1;
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : berth_err_set(err, errno, "open %s", dir);
+	while (rc == 0 && (de = readdir(d))) {
+		char sub[4096];
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name) >= sizeof(sub))
+			continue;
+		rc = cgroup_read_procs_tree(sub, pids, n, cap, err);
+	}
+	closedir(d);
+	return rc;
+}
+
+int cgroup_rmdir_tree(const char *dir, struct berth_err *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d)
+		return errno == ENOENT ? 0 : berth_err_set(err, errno, "open %s", dir);
+	while ((de = readdir(d))) {
+		char sub[4096];
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name) >= sizeof(sub))
+			continue;
+		if (cgroup_rmdir_tree(sub, err) < 0) {
+			closedir(d);
+			return -1;
+		}
+	}
+	closedir(d);
+	/* A killed process leaves its cgroup a moment after the signal. */
+	for (int tries = 0; tries < 200; tries++) {
+		if (rmdir(dir) == 0 || errno == ENOENT)
+			return 0;
+		if (errno != EBUSY)
+			break;
+		nanosleep(&(struct timespec){ .tv_nsec = 5000000L }, NULL);
+	}
+	return berth_err_set(err, errno, "remove cgroup %s", dir);
+}
+
+int cgroup_signal_all(struct cgroup_manager *m, int sig, struct berth_err *err)
+{
+	pid_t *pids = NULL;
+	size_t n = 0;
+
+	if (m->ops->pids(m, &pids, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (kill(pids[i], sig) < 0 && errno != ESRCH) {
+			int e = errno;
+			pid_t pid = pids[i];
+			free(pids);
+			return berth_err_set(err, e, "kill %d", (int)pid);
+		}
+	}
+	free(pids);
+	return 0;
+}
+
+/* The default parent (/berth) is berth's own: remove it once empty, so
+ * no trace of berth stays on the host. A busy parent stays (EBUSY). */
+static void remove_default_parent(struct cgroup_manager *m)
+{
+	if (strncmp(m->path, "/berth/", 7) != 0 || strchr(m->path + 7, '/'))
+		return;
+	for (size_t i = 0; i < m->n_dirs; i++) {
+		char parent[4096];
+		char *slash;
+		snprintf(parent, sizeof(parent), "%s", m->dirs[i]);
+		slash = strrchr(parent, '/');
+		if (slash) {
+			*slash = '\0';
+			rmdir(parent);
+		}
+	}
+}
+
+int cgroup_destroy(struct cgroup_manager *m, struct berth_err *err)
+{
+	for (int round = 0; round < 100; round++) {
+		pid_t *pids = NULL;
+		size_t n = 0;
+		if (m->ops->pids(m, &pids, &n, err) < 0)
+			return -1;
+		free(pids);
+		if (n == 0)
+			break;
+		if (cgroup_signal_all(m, SIGKILL, err) < 0)
+			return -1;
+		nanosleep(&(struct timespec){ .tv_nsec = 2000000L }, NULL);
+	}
+	if (m->ops->remove(m, err) < 0)
+		return -1;
+	remove_default_parent(m);
+	return 0;
+}

@@ -1,0 +1,63 @@
+/* The container's cgroup: one small interface, with a cgroup v1
+ * (per-controller hierarchies, hybrid hosts) and a cgroup v2 (unified)
+ * implementation behind it, chosen from the host's layout at run time. */
+#ifndef BERTH_CGROUP_H
+#define BERTH_CGROUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "err.h"
+#include "spec.h"
+
+struct cgroup_manager;
+
+struct cgroup_ops {
+	const char *name;
+	/* mkdir the cgroup (and parents) in every hierarchy and apply the
+	 * resources berth manages so far (devices), before pid is put in. */
+	int (*create)(struct cgroup_manager *m, const struct spec *spec, struct berth_err *err);
+	int (*attach)(struct cgroup_manager *m, pid_t pid, struct berth_err *err);
+	/* pids in the container's cgroup, nested cgroups included. */
+	int (*pids)(struct cgroup_manager *m, pid_t **pids, size_t *n, struct berth_err *err);
+	/* rmdir the cgroup and every nested one (processes already gone). */
+	int (*remove)(struct cgroup_manager *m, struct berth_err *err);
+};
+
+#define CGROUP_MAX_HIERARCHIES 16
+
+struct cgroup_manager {
+	const struct cgroup_ops *ops;
+	char path[4096];                   /* "/berth/<id>", same in every hierarchy */
+	size_t n_dirs;
+	char *dirs[CGROUP_MAX_HIERARCHIES]; /* <mountpoint><path> per hierarchy */
+	char *devices_dir;                 /* v1 devices hierarchy dir, or NULL */
+};
+
+/* linux.cgroupsPath -> absolute cgroup path: "" -> /berth/<id>; relative ->
+ * under berth's own cgroup; ".." components are refused. */
+int cgroup_resolve_path(const char *cgroups_path, const char *id, char *out, size_t len,
+			struct berth_err *err);
+
+/* Detects the host layout and fills the per-hierarchy dirs for path. */
+struct cgroup_manager *cgroup_manager_open(const char *path, struct berth_err *err);
+void cgroup_manager_free(struct cgroup_manager *m);
+
+/* Sends sig to every process in the cgroup. */
+int cgroup_signal_all(struct cgroup_manager *m, int sig, struct berth_err *err);
+
+/* Kills what is left (SIGKILL until empty) and removes the cgroup. */
+int cgroup_destroy(struct cgroup_manager *m, struct berth_err *err);
+
+extern const struct cgroup_ops cgroup_v1_ops, cgroup_v2_ops;
+
+/* Shared by both implementations. */
+int cgroup_read_procs_tree(const char *dir, pid_t **pids, size_t *n, size_t *cap, struct berth_err *err);
+/* mkdir -p; on_new (may be NULL) runs for each directory made. */
+int cgroup_mkdir_p(const char *dir, int (*on_new)(const char *path, struct berth_err *err),
+		   struct berth_err *err);
+int cgroup_rmdir_tree(const char *dir, struct berth_err *err);
+int cgroup_write_file(const char *dir, const char *file, const char *value, struct berth_err *err);
+
+#endif

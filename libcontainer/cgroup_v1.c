@@ -1,0 +1,177 @@
+/* cgroup v1: the same path made in every mounted hierarchy (and in the v2
+ * hierarchy of a hybrid host); device rules through devices.allow/deny. */
+#include "cgroup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Devices every container gets, as runc allows them by default. */
+static const char *const default_device_rules[] = {
+	"c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm",
+	"c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm", "c 10:200 rwm",
+};
+
+static int read_small_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/* A new cpuset cgroup starts with empty cpus/mems and refuses tasks:
+ * copy them down from the parent. */
+static int cpuset_inherit(const char *dir, struct berth_err *err)
+{
+	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+	char path[4200], parent[4096], value[4096];
+
+	for (size_t i = 0; i < 2; i++) {
+		char *slash;
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		if (read_small_file(path, value, sizeof(value)) < 0)
+			return 0; /* not the cpuset hierarchy */
+		if (value[0])
+			continue;
+		snprintf(parent, sizeof(parent), "%s", dir);
+		slash = strrchr(parent, '/');
+		if (!slash)
+			continue;
+		*slash = '\0';
+		snprintf(path, sizeof(path), "%s/%s", parent, files[i]);
+		if (read_small_file(path, value, sizeof(value)) < 0)
+			return berth_err_set(err, errno, "read %s", path);
+		if (cgroup_write_file(dir, files[i], value, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void format_device_rule(const struct spec_device_cgroup *d, char *buf, size_t len)
+{
+	char major[24] = "*", minor[24] = "*";
+
+	if (d->major.set)
+		snprintf(major, sizeof(major), "%lld", (long long)d->major.v);
+	if (d->minor.set)
+		snprintf(minor, sizeof(minor), "%lld", (long long)d->minor.v);
+	snprintf(buf, len, "%c %s:%s %s", d->type ? d->type : 'a', major, minor,
+		 d->access && *d->access ? d->access : "rwm");
+}
+
+static int apply_device_rules(const char *dir, const struct spec *spec, struct berth_err *err)
+{
+	const struct spec_resources *res = &spec->linux_.resources;
+	char rule[128];
+
+	/* Start from nothing allowed, then the config's rules in order, then
+	 * the defaults and the config's own devices, as runc does. */
+	if (cgroup_write_file(dir, "devices.deny", "a", err) < 0)
+		return -1;
+	for (size_t i = 0; i < res->n_devices; i++) {
+		const struct spec_device_cgroup *d = &res->devices[i];
+		format_device_rule(d, rule, sizeof(rule));
+		if (d->type == 'a' || d->type == 0) {
+			if (!d->allow)
+				continue; /* already denied everything */
+			snprintf(rule, sizeof(rule), "a");
+		}
+		if (cgroup_write_file(dir, d->allow ? "devices.allow" : "devices.deny", rule, err) < 0)
+			return berth_err_wrap(err, "linux.resources.devices[%zu]", i);
+	}
+	for (size_t i = 0; i < sizeof(default_device_rules) / sizeof(*default_device_rules); i++)
+		if (cgroup_write_file(dir, "devices.allow", default_device_rules[i], err) < 0)
+			return -1;
+	for (size_t i = 0; i < spec->linux_.n_devices; i++) {
+		const struct spec_device *d = &spec->linux_.devices[i];
+		char type = d->type == 'u' ? 'c' : d->type;
+		if (type == 'p')
+			continue; /* fifos need no device permission */
+		snprintf(rule, sizeof(rule), "%c %lld:%lld rwm", type, (long long)d->major, (long long)d->minor);
+		if (cgroup_write_file(dir, "devices.allow", rule, err) < 0)
+			return berth_err_wrap(err, "linux.devices[%zu]", i);
+	}
+	return 0;
+}
+
+static int v1_create(struct cgroup_manager *m, const struct spec *spec, struct berth_err *err)
+{
+	for (size_t i = 0; i < m->n_dirs; i++)
+		if (cgroup_mkdir_p(m->dirs[i], cpuset_inherit, err) < 0)
+			return -1;
+	if (m->devices_dir && spec->linux_.has_resources)
+		return apply_device_rules(m->devices_dir, spec, err);
+	return 0;
+}
+
+static int v1_attach(struct cgroup_manager *m, pid_t pid, struct berth_err *err)
+{
+	char value[32];
+
+	snprintf(value, sizeof(value), "%d", (int)pid);
+	for (size_t i = 0; i < m->n_dirs; i++)
+		if (cgroup_write_file(m->dirs[i], "cgroup.procs", value, err) < 0)
+			return -1;
+	return 0;
+}
+
+static int compare_pids(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+	return (x > y) - (x < y);
+}
+
+static int v1_pids(struct cgroup_manager *m, pid_t **pids, size_t *n, struct berth_err *err)
+{
+	size_t cap = 0, out = 0;
+
+	*pids = NULL;
+	*n = 0;
+	/* A process may sit in a nested cgroup of one hierarchy only: union. */
+	for (size_t i = 0; i < m->n_dirs; i++)
+		if (cgroup_read_procs_tree(m->dirs[i], pids, n, &cap, err) < 0) {
+			free(*pids);
+			*pids = NULL;
+			*n = 0;
+			return -1;
+		}
+	if (*n == 0)
+		return 0;
+	qsort(*pids, *n, sizeof(pid_t), compare_pids);
+	for (size_t i = 0; i < *n; i++)
+		if (out == 0 || (*pids)[out - 1] != (*pids)[i])
+			(*pids)[out++] = (*pids)[i];
+	*n = out;
+	return 0;
+}
+
+static int v1_remove(struct cgroup_manager *m, struct berth_err *err)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < m->n_dirs; i++)
+		if (cgroup_rmdir_tree(m->dirs[i], err) < 0)
+			rc = -1;
+	return rc;
+}
+
+const struct cgroup_ops cgroup_v1_ops = {
+	.name = "v1",
+	.create = v1_create,
+	.attach = v1_attach,
+	.pids = v1_pids,
+	.remove = v1_remove,
+};

@@ -1,0 +1,50 @@
+/* libcontainer's public API: everything the CLI does to a container goes
+ * through these calls, so berth can also be linked as a library. */
+#ifndef BERTH_CONTAINER_H
+#define BERTH_CONTAINER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "err.h"
+#include "state.h"
+
+struct berth_ctx {
+	const char *root;          /* state root, default /run/berth */
+	bool systemd_cgroup;
+	bool rootless;
+};
+
+struct berth_create_opts {
+	const char *id;
+	const char *bundle;        /* default "." */
+	const char *console_socket;
+	const char *pid_file;
+	bool no_pivot;
+	bool no_new_keyring;
+	unsigned preserve_fds;
+	unsigned listen_fds;       /* $LISTEN_FDS: passed on before preserve_fds */
+	/* berth run in the foreground: keep the pty master (terminal: true
+	 * without --console-socket) for the caller to proxy. */
+	bool keep_console;
+};
+
+struct berth_created {
+	pid_t init_pid;
+	int console_master;        /* keep_console: the pty master, else -1 */
+};
+
+int berth_container_create(const struct berth_ctx *ctx, const struct berth_create_opts *opts,
+			   struct berth_created *out, struct berth_err *err);
+int berth_container_start(const struct berth_ctx *ctx, const char *id, struct berth_err *err);
+int berth_container_kill(const struct berth_ctx *ctx, const char *id, int sig, bool all, struct berth_err *err);
+int berth_container_delete(const struct berth_ctx *ctx, const char *id, bool force, struct berth_err *err);
+
+/* Loads the state (status derived); the caller frees it with state_free. */
+int berth_container_state(const struct berth_ctx *ctx, const char *id, struct container_state *st,
+			  struct berth_err *err);
+
+/* Signal names as runc takes them: "KILL", "SIGKILL", "9", "RTMIN+3". */
+int berth_parse_signal(const char *s, int *sig, struct berth_err *err);
+
+#endif

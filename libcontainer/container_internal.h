@@ -1,0 +1,21 @@
+/* Helpers shared by the lifecycle verbs inside libcontainer. */
+#ifndef BERTH_CONTAINER_INTERNAL_H
+#define BERTH_CONTAINER_INTERNAL_H
+
+#include <sys/types.h>
+
+#include "err.h"
+
+int container_copy_file(const char *src, const char *dst, struct berth_err *err);
+
+/* Removes the files berth puts in a state dir, then the dir. */
+void container_remove_state_dir(const char *dir);
+
+/* Decimal pid, no newline, written atomically (temp file + rename) as
+ * go-runc's ReadPidFile expects; a relative path is relative to cwd. */
+int container_write_pid_file(const char *path, pid_t pid, struct berth_err *err);
+
+/* Waits until pid has exited (pidfd; it need not be our child). */
+int container_wait_gone(pid_t pid, int timeout_ms, struct berth_err *err);
+
+#endif

@@ -1,0 +1,304 @@
+/* start, kill, delete and state of an existing container. */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "container.h"
+#include "container_internal.h"
+#include "fdpass.h"
+#include "hooks.h"
+#include "json_util.h"
+#include "log.h"
+#include "plan.h"
+
+int berth_container_state(const struct berth_ctx *ctx, const char *id, struct container_state *st,
+			  struct berth_err *err)
+{
+	return state_load(ctx->root, id, st, err);
+}
+
+/* The config copied at create: poststart/poststop hooks come from it. */
+static struct spec *load_saved_spec(const char *dir, struct berth_err *err)
+{
+	char path[PATH_MAX + 16];
+	struct spec *spec;
+	char *text;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/config.json", dir);
+	if (json_read_file(path, &text, &len, err) < 0)
+		return NULL;
+	spec = spec_parse(text, len, err);
+	free(text);
+	return spec;
+}
+
+static void run_warn_hooks(const char *dir, const struct container_state *st, enum spec_hook_kind kind,
+			   const char *status)
+{
+	struct berth_err err;
+	struct spec *spec = load_saved_spec(dir, &err);
+	char *json;
+
+	if (!spec) {
+		log_warn("%s hooks: %s", spec_hook_kind_name(kind), err.msg);
+		return;
+	}
+	if (spec->hooks[kind].n) {
+		json = state_oci_json(st, false, status, &err);
+		if (json)
+			hooks_run_warn(spec, kind, json);
+		free(json);
+	}
+	spec_free(spec);
+}
+
+/* Sends "start" over init.sock and reads berth-init's answer. */
+static int tell_init_to_start(const char *dir, const char *state_json, struct berth_err *err)
+{
+	char path[PATH_MAX + 16];
+	char *request, reply[4096];
+	size_t len = strlen(CONTROL_CMD_START) + strlen(state_json);
+	ssize_t n;
+	int sock, rc;
+
+	if (len > CONTROL_MSG_MAX)
+		return berth_err_set(err, E2BIG, "start: state too large");
+	snprintf(path, sizeof(path), "%s/init.sock", dir);
+	sock = unix_connect(path, SOCK_SEQPACKET, err);
+	if (sock < 0)
+		return berth_err_wrap(err, "start: container init");
+	request = malloc(len + 1);
+	if (!request) {
+		close(sock);
+		return berth_err_set(err, ENOMEM, "start");
+	}
+	snprintf(request, len + 1, "%s%s", CONTROL_CMD_START, state_json);
+	rc = (int)send(sock, request, len, MSG_NOSIGNAL);
+	free(request);
+	if (rc < 0) {
+		rc = berth_err_set(err, errno, "start: send to container init");
+		goto out;
+	}
+	do {
+		n = recv(sock, reply, sizeof(reply) - 1, 0);
+	} while (n < 0 && errno == EINTR);
+	rc = 0;
+	if (n < 0) {
+		rc = berth_err_set(err, errno, "start: read from container init");
+	} else if (n > 0) {
+		reply[n] = '\0';
+		if (strncmp(reply, "err ", 4) == 0) {
+			char *msg = NULL;
+			long e = strtol(reply + 4, &msg, 10);
+			while (msg && *msg == ' ')
+				msg++;
+			rc = berth_err_set(err, 0, "%s", msg && *msg ? msg : "container init failed");
+			err->errnum = (int)e;
+		} else if (strncmp(reply, "ok", 2) != 0) {
+			rc = berth_err_set(err, EPROTO, "start: unexpected reply from container init");
+		}
+	}
+	/* n == 0: exec mode, the workload replaced berth-init (EOF = started). */
+out:
+	close(sock);
+	return rc;
+}
+
+static int open_dir_locked(const struct berth_ctx *ctx, const char *id, char *dir, size_t len,
+			   struct berth_err *err)
+{
+	if (state_dir_path(ctx->root, id, dir, len, err) < 0)
+		return -1;
+	return state_lock(dir, err);
+}
+
+int berth_container_start(const struct berth_ctx *ctx, const char *id, struct berth_err *err)
+{
+	struct container_state st;
+	char dir[PATH_MAX];
+	char *json = NULL;
+	int lock_fd = -1, rc = -1;
+
+	if (state_load(ctx->root, id, &st, err) < 0)
+		return -1;
+	lock_fd = open_dir_locked(ctx, id, dir, sizeof(dir), err);
+	if (lock_fd < 0)
+		goto out;
+	switch (st.status) {
+	case STATUS_CREATED:
+		break;
+	case STATUS_STOPPED:
+		berth_err_set(err, 0, "cannot start a container that has stopped");
+		goto out;
+	case STATUS_CREATING:
+		berth_err_set(err, 0, "cannot start a container that is still being created");
+		goto out;
+	default:
+		berth_err_set(err, 0, "cannot start an already running container");
+		goto out;
+	}
+	json = state_oci_json(&st, false, NULL, err);
+	if (!json || tell_init_to_start(dir, json, err) < 0)
+		goto out;
+	st.phase = PHASE_STARTED;
+	if (state_save(dir, &st, err) < 0)
+		goto out;
+	st.status = STATUS_RUNNING;
+	run_warn_hooks(dir, &st, SPEC_HOOK_POSTSTART, "running");
+	rc = 0;
+out:
+	free(json);
+	if (lock_fd >= 0)
+		close(lock_fd);
+	state_free(&st);
+	return rc;
+}
+
+/* Signals the init through a pidfd after checking it is still ours. */
+static int signal_init(const struct container_state *st, int sig, struct berth_err *err)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, st->init_pid, 0);
+	unsigned long long start;
+	bool zombie;
+
+	if (pidfd < 0)
+		return errno == ESRCH ? berth_err_set(err, 0, "container not running")
+				      : berth_err_set(err, errno, "pidfd_open");
+	start = proc_start_time(st->init_pid, &zombie);
+	if (start != st->init_start_time || zombie) {
+		close(pidfd);
+		return berth_err_set(err, 0, "container not running");
+	}
+	if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0) {
+		int e = errno;
+		close(pidfd);
+		return berth_err_set(err, e, "kill container init");
+	}
+	close(pidfd);
+	return 0;
+}
+
+static int signal_all(const struct container_state *st, int sig, struct berth_err *err)
+{
+	struct cgroup_manager *m = cgroup_manager_open(st->cgroup_path, err);
+	int rc;
+
+	if (!m)
+		return -1;
+	rc = cgroup_signal_all(m, sig, err);
+	cgroup_manager_free(m);
+	return rc;
+}
+
+int berth_container_kill(const struct berth_ctx *ctx, const char *id, int sig, bool all, struct berth_err *err)
+{
+	struct container_state st;
+	int rc;
+
+	if (state_load(ctx->root, id, &st, err) < 0)
+		return -1;
+	if (st.status == STATUS_STOPPED && !all) {
+		state_free(&st);
+		return berth_err_set(err, 0, "container not running");
+	}
+	rc = all ? signal_all(&st, sig, err) : signal_init(&st, sig, err);
+	state_free(&st);
+	return rc;
+}
+
+static int destroy(const char *dir, struct container_state *st, struct berth_err *err)
+{
+	struct cgroup_manager *m;
+	int rc = 0;
+
+	if (st->status != STATUS_STOPPED) {
+		struct berth_err ignored;
+		if (signal_init(st, SIGKILL, &ignored) == 0 && container_wait_gone(st->init_pid, 10000, err) < 0)
+			return -1;
+	}
+	m = cgroup_manager_open(st->cgroup_path, err);
+	if (!m || cgroup_destroy(m, err) < 0)
+		rc = -1;
+	cgroup_manager_free(m);
+	if (rc < 0)
+		return berth_err_wrap(err, "cgroup");
+	st->status = STATUS_STOPPED;
+	run_warn_hooks(dir, st, SPEC_HOOK_POSTSTOP, "stopped");
+	container_remove_state_dir(dir);
+	return 0;
+}
+
+int berth_container_delete(const struct berth_ctx *ctx, const char *id, bool force, struct berth_err *err)
+{
+	struct container_state st;
+	char dir[PATH_MAX];
+	int lock_fd, rc = -1;
+
+	if (state_load(ctx->root, id, &st, err) < 0) {
+		/* Engines delete --force again what is gone already. */
+		if (force && err->errnum == ENOENT)
+			return 0;
+		return -1;
+	}
+	lock_fd = open_dir_locked(ctx, id, dir, sizeof(dir), err);
+	if (lock_fd < 0)
+		goto out;
+	if ((st.status == STATUS_RUNNING || st.status == STATUS_PAUSED) && !force) {
+		berth_err_set(err, 0, "cannot delete container \"%s\" that is not stopped: container still running", id);
+		goto out;
+	}
+	rc = destroy(dir, &st, err);
+out:
+	if (lock_fd >= 0)
+		close(lock_fd);
+	state_free(&st);
+	return rc;
+}
+
+int berth_parse_signal(const char *s, int *sig, struct berth_err *err)
+{
+	char *end;
+	long n;
+
+	if (!s || !*s)
+		return berth_err_set(err, EINVAL, "invalid signal \"\"");
+	n = strtol(s, &end, 10);
+	if (*end == '\0') {
+		if (n <= 0 || n > SIGRTMAX)
+			return berth_err_set(err, EINVAL, "invalid signal \"%s\"", s);
+		*sig = (int)n;
+		return 0;
+	}
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (int i = 1; i < SIGRTMIN; i++) {
+		const char *name = sigabbrev_np(i);
+		if (name && strcasecmp(s, name) == 0) {
+			*sig = i;
+			return 0;
+		}
+	}
+	if (strncasecmp(s, "RTMIN", 5) == 0 || strncasecmp(s, "RTMAX", 5) == 0) {
+		bool min = strncasecmp(s, "RTMIN", 5) == 0;
+		long off = 0;
+		if (s[5] != '\0') {
+			off = strtol(s + 5, &end, 10);
+			if (*end || (min && off < 0) || (!min && off > 0))
+				return berth_err_set(err, EINVAL, "unknown signal \"%s\"", s);
+		}
+		n = (min ? SIGRTMIN : SIGRTMAX) + off;
+		if (n >= SIGRTMIN && n <= SIGRTMAX) {
+			*sig = (int)n;
+			return 0;
+		}
+	}
+	return berth_err_set(err, EINVAL, "unknown signal \"%s\"", s);
+}

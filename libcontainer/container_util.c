@@ -1,0 +1,101 @@
+#include "container_internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "json_util.h"
+
+int container_copy_file(const char *src, const char *dst, struct berth_err *err)
+{
+	char *text;
+	size_t len;
+	int fd;
+
+	if (json_read_file(src, &text, &len, err) < 0)
+		return -1;
+	fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		free(text);
+		return berth_err_set(err, e, "write \"%s\"", dst);
+	}
+	close(fd);
+	free(text);
+	return 0;
+}
+
+void container_remove_state_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (d) {
+		while ((de = readdir(d))) {
+			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+				continue;
+			unlinkat(dirfd(d), de->d_name, 0);
+		}
+		closedir(d);
+	}
+	rmdir(dir);
+}
+
+int container_write_pid_file(const char *path, pid_t pid, struct berth_err *err)
+{
+	char copy1[PATH_MAX], copy2[PATH_MAX], dir[PATH_MAX], tmp[PATH_MAX * 2], final[PATH_MAX * 2];
+	char buf[32];
+	int fd, n;
+
+	snprintf(copy1, sizeof(copy1), "%s", path);
+	snprintf(copy2, sizeof(copy2), "%s", path);
+	if (!realpath(dirname(copy1), dir))
+		return berth_err_set(err, errno, "pid file \"%s\"", path);
+	snprintf(final, sizeof(final), "%s/%s", dir, basename(copy2));
+	snprintf(tmp, sizeof(tmp), "%s/.%s", dir, basename(copy2));
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return berth_err_set(err, errno, "pid file \"%s\"", tmp);
+	n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+	if (write(fd, buf, (size_t)n) != n) {
+		int e = errno;
+		close(fd);
+		unlink(tmp);
+		return berth_err_set(err, e, "write pid file \"%s\"", tmp);
+	}
+	close(fd);
+	if (rename(tmp, final) < 0) {
+		int e = errno;
+		unlink(tmp);
+		return berth_err_set(err, e, "pid file \"%s\"", final);
+	}
+	return 0;
+}
+
+int container_wait_gone(pid_t pid, int timeout_ms, struct berth_err *err)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	struct pollfd pfd;
+	int rc;
+
+	if (pidfd < 0)
+		return errno == ESRCH ? 0 : berth_err_set(err, errno, "pidfd_open %d", (int)pid);
+	pfd = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+	do {
+		rc = poll(&pfd, 1, timeout_ms);
+	} while (rc < 0 && errno == EINTR);
+	close(pidfd);
+	if (rc == 0)
+		return berth_err_set(err, ETIMEDOUT, "process %d did not exit", (int)pid);
+	return rc < 0 ? berth_err_set(err, errno, "wait for %d", (int)pid) : 0;
+}

@@ -1,0 +1,396 @@
+/* berth create, stage 0: validate, claim the id, make the cgroup, clone the
+ * container's first process and drive it until berth-init runs. A failure
+ * anywhere removes everything made so far. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/sched.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "console.h"
+#include "fdpass.h"
+#include "container.h"
+#include "container_internal.h"
+#include "hooks.h"
+#include "init_memfd.h"
+#include "log.h"
+#include "namespaces.h"
+#include "plan_build.h"
+#include "stage1.h"
+#include "sync.h"
+
+struct create_run {
+	const struct berth_ctx *ctx;
+	const struct berth_create_opts *opts;
+	struct spec *spec;
+	char bundle[PATH_MAX];
+	char rootfs[PATH_MAX];
+	char dir[PATH_MAX];
+	bool dir_made;
+	int lock_fd, init_memfd, plan_fd, control_fd, sync_fd;
+	struct cgroup_manager *cgroup;
+	struct ns_plan ns;
+	bool ns_prepared;
+	pid_t pid;
+	int console_master;
+	unsigned preserve_fds;      /* $LISTEN_FDS + --preserve-fds */
+	struct container_state st;
+};
+
+static int resolve_paths(struct create_run *r, struct berth_err *err)
+{
+	const char *bundle = r->opts->bundle && *r->opts->bundle ? r->opts->bundle : ".";
+	char joined[PATH_MAX * 2];
+
+	if (!realpath(bundle, r->bundle))
+		return berth_err_set(err, errno, "bundle \"%s\"", bundle);
+	r->spec = spec_load_bundle(r->bundle, err);
+	if (!r->spec)
+		return -1;
+	if (r->spec->root_path[0] == '/')
+		snprintf(joined, sizeof(joined), "%s", r->spec->root_path);
+	else
+		snprintf(joined, sizeof(joined), "%s/%s", r->bundle, r->spec->root_path);
+	if (!realpath(joined, r->rootfs))
+		return berth_err_set(err, errno, "config.json: root.path \"%s\"", joined);
+	return 0;
+}
+
+/* Socket activation: the workload learns about the fds the way systemd
+ * tells them; berth-init sets LISTEN_PID to the workload's own pid. */
+static int add_listen_env(struct spec *spec, unsigned n, struct berth_err *err)
+{
+	size_t count = 0;
+	char **env;
+
+	while (spec->process.env && spec->process.env[count])
+		count++;
+	env = realloc(spec->process.env, (count + 3) * sizeof(char *));
+	if (!env)
+		return berth_err_set(err, ENOMEM, "LISTEN_FDS");
+	spec->process.env = env;
+	if (asprintf(&env[count], "LISTEN_FDS=%u", n) < 0 || !(env[count + 1] = strdup("LISTEN_PID=1"))) {
+		env[count] = NULL;
+		return berth_err_set(err, ENOMEM, "LISTEN_FDS");
+	}
+	env[count + 2] = NULL;
+	return 0;
+}
+
+static int check_console_and_fds(struct create_run *r, struct berth_err *err)
+{
+	const struct berth_create_opts *o = r->opts;
+
+	if (r->spec->process.terminal && !o->console_socket && !o->keep_console)
+		return berth_err_set(err, EINVAL,
+				     "cannot allocate tty if berth will detach without setting console socket");
+	if (!r->spec->process.terminal && o->console_socket)
+		return berth_err_set(err, EINVAL, "cannot use console socket if berth will not allocate tty");
+	r->preserve_fds = o->listen_fds + o->preserve_fds;
+	for (unsigned i = 0; i < r->preserve_fds; i++)
+		if (fcntl(3 + (int)i, F_GETFD) < 0)
+			return berth_err_set(err, EBADF, "--preserve-fds/LISTEN_FDS: fd %u is not open", 3 + i);
+	if (o->listen_fds)
+		return add_listen_env(r->spec, o->listen_fds, err);
+	return 0;
+}
+
+static int claim_id(struct create_run *r, struct berth_err *err)
+{
+	const char *root = r->ctx->root;
+
+	if (mkdir(root, 0711) < 0 && errno != EEXIST)
+		return berth_err_set(err, errno, "make root \"%s\"", root);
+	if (state_dir_path(root, r->opts->id, r->dir, sizeof(r->dir), err) < 0)
+		return -1;
+	/* mkdir is the claim: EEXIST means the id is taken. */
+	if (mkdir(r->dir, 0711) < 0) {
+		if (errno == EEXIST)
+			return berth_err_set(err, 0, "container with id \"%s\" already exists", r->opts->id);
+		return berth_err_set(err, errno, "make state directory \"%s\"", r->dir);
+	}
+	r->dir_made = true;
+	r->lock_fd = state_lock(r->dir, err);
+	return r->lock_fd < 0 ? -1 : 0;
+}
+
+static int copy_config(struct create_run *r, struct berth_err *err)
+{
+	char src[PATH_MAX + 16], dst[PATH_MAX + 16];
+
+	snprintf(src, sizeof(src), "%s/config.json", r->bundle);
+	snprintf(dst, sizeof(dst), "%s/config.json", r->dir);
+	return container_copy_file(src, dst, err);
+}
+
+static int prepare_cgroup(struct create_run *r, struct berth_err *err)
+{
+	char path[PATH_MAX];
+
+	if (r->ctx->systemd_cgroup && access("/run/systemd/system", F_OK) < 0)
+		return berth_err_set(err, 0, "--systemd-cgroup: systemd is not running on this host (no /run/systemd/system)");
+	if (cgroup_resolve_path(r->spec->linux_.cgroups_path, r->opts->id, path, sizeof(path), err) < 0)
+		return -1;
+	r->cgroup = cgroup_manager_open(path, err);
+	if (!r->cgroup)
+		return berth_err_wrap(err, "cgroup");
+	r->st.cgroup_path = strdup(path);
+	if (r->cgroup->ops->create(r->cgroup, r->spec, err) < 0)
+		return berth_err_wrap(err, "cgroup");
+	return 0;
+}
+
+static int prepare_init(struct create_run *r, struct berth_err *err)
+{
+	char sock_path[PATH_MAX + 16];
+	struct plan_buf plan = { 0 };
+	struct plan_opts popts;
+	int rc;
+
+	r->init_memfd = init_memfd_create(err);
+	if (r->init_memfd < 0)
+		return -1;
+	snprintf(sock_path, sizeof(sock_path), "%s/init.sock", r->dir);
+	r->control_fd = unix_listen(sock_path, SOCK_SEQPACKET, err);
+	if (r->control_fd < 0)
+		return berth_err_wrap(err, "init.sock");
+	popts = (struct plan_opts){ .control_fd = r->control_fd, .tty = r->spec->process.terminal,
+				    .preserve_fds = r->preserve_fds, .stdout_fd = -1, .stderr_fd = -1 };
+	if (plan_build(r->spec, &popts, &plan, err) < 0)
+		return -1;
+	rc = data_memfd_create("berth-plan", plan.data, plan.len, err);
+	plan_buf_free(&plan);
+	if (rc < 0)
+		return -1;
+	r->plan_fd = rc;
+	return 0;
+}
+
+static int clone_stage1(struct create_run *r, struct berth_err *err)
+{
+	struct clone_args args = { .exit_signal = SIGCHLD };
+	int pair[2];
+	pid_t pid;
+
+	if (ns_plan_prepare(r->spec, &r->ns, err) < 0)
+		return -1;
+	r->ns_prepared = true;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+		return berth_err_set(err, errno, "socketpair");
+	args.flags = r->ns.clone_flags;
+	if (ns_enter_pid_for_children(&r->ns, err) < 0) {
+		close(pair[0]);
+		close(pair[1]);
+		return -1;
+	}
+	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (pid == 0) {
+		struct stage1_args a = { .spec = r->spec, .rootfs = r->rootfs, .ns = &r->ns, .sync_fd = pair[1],
+					 .init_memfd = r->init_memfd, .plan_fd = r->plan_fd,
+					 .control_fd = r->control_fd, .no_pivot = r->opts->no_pivot,
+					 .no_new_keyring = r->opts->no_new_keyring,
+					 .preserve_fds = r->preserve_fds };
+		close(pair[0]);
+		stage1_run(&a);
+	}
+	close(pair[1]);
+	if (pid < 0) {
+		int e = errno;
+		close(pair[0]);
+		ns_leave_pid_for_children(&r->ns, err);
+		return berth_err_set(err, e, "clone3");
+	}
+	r->pid = pid;
+	r->sync_fd = pair[0];
+	return ns_leave_pid_for_children(&r->ns, err);
+}
+
+static int record_state(struct create_run *r, enum container_phase phase, struct berth_err *err)
+{
+	bool zombie;
+
+	r->st.phase = phase;
+	r->st.init_pid = r->pid;
+	r->st.init_start_time = proc_start_time(r->pid, &zombie);
+	return state_save(r->dir, &r->st, err);
+}
+
+static char *state_json_for_hooks(struct create_run *r, const char *status, struct berth_err *err)
+{
+	r->st.status = STATUS_CREATING;
+	return state_oci_json(&r->st, false, status, err);
+}
+
+static int run_create_hooks(struct create_run *r, struct berth_err *err)
+{
+	char *json = state_json_for_hooks(r, "creating", err);
+	int rc = -1;
+
+	if (!json)
+		return -1;
+	if (hooks_run(r->spec, SPEC_HOOK_PRESTART, json, err) < 0 ||
+	    hooks_run(r->spec, SPEC_HOOK_CREATE_RUNTIME, json, err) < 0)
+		goto out;
+	rc = sync_send(r->sync_fd, SYNC_HOOKS_DONE, 0, json, -1, err);
+out:
+	free(json);
+	return rc;
+}
+
+/* Answers stage 1 until it has exec'd berth-init (end-of-file after
+ * SYNC_EXEC) or failed. */
+static int drive_stage1(struct create_run *r, struct berth_err *err)
+{
+	static struct sync_msg msg;
+	bool exec_sent = false;
+
+	for (;;) {
+		int fd = -1;
+		int rc = sync_recv(r->sync_fd, &msg, &fd, err);
+		if (rc < 0)
+			return -1;
+		if (rc == 0) {
+			if (exec_sent)
+				return 0;
+			return berth_err_set(err, 0, "container init exited before it was ready");
+		}
+		switch (msg.type) {
+		case SYNC_HOOKS:
+			if (run_create_hooks(r, err) < 0)
+				return -1;
+			break;
+		case SYNC_CONSOLE:
+			if (fd < 0)
+				return berth_err_set(err, EPROTO, "console: no pty received");
+			if (r->opts->console_socket) {
+				rc = console_send_to_socket(r->opts->console_socket, fd, msg.text, err);
+				close(fd);
+				if (rc < 0)
+					return -1;
+			} else {
+				r->console_master = fd;
+			}
+			break;
+		case SYNC_EXEC:
+			exec_sent = true;
+			break;
+		case SYNC_ERROR:
+			berth_err_set(err, 0, "%s", msg.text);
+			err->errnum = msg.errnum;
+			return -1;
+		default:
+			if (fd >= 0)
+				close(fd);
+			return berth_err_set(err, EPROTO, "unexpected message %u from container init", msg.type);
+		}
+	}
+}
+
+static int start_stage1(struct create_run *r, struct berth_err *err)
+{
+	if (clone_stage1(r, err) < 0)
+		return -1;
+	if (ns_write_id_maps(r->pid, r->spec, err) < 0 || r->cgroup->ops->attach(r->cgroup, r->pid, err) < 0)
+		return -1;
+	if (record_state(r, PHASE_CREATING, err) < 0)
+		return -1;
+	if (sync_send(r->sync_fd, SYNC_GO, 0, NULL, -1, err) < 0)
+		return -1;
+	return drive_stage1(r, err);
+}
+
+static void fill_state(struct create_run *r)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	char created[64];
+
+	rfc3339_nano_now(created, sizeof(created));
+	r->st.id = strdup(r->opts->id);
+	r->st.oci_version = strdup(r->spec->oci_version);
+	r->st.bundle = strdup(r->bundle);
+	r->st.rootfs = strdup(r->rootfs);
+	r->st.created = strdup(created);
+	r->st.owner = strdup(pw ? pw->pw_name : "");
+	if (r->spec->n_annotations) {
+		r->st.annotations = calloc(r->spec->n_annotations, sizeof(*r->st.annotations));
+		for (size_t i = 0; r->st.annotations && i < r->spec->n_annotations; i++) {
+			r->st.annotations[i].key = strdup(r->spec->annotations[i].key);
+			r->st.annotations[i].value = strdup(r->spec->annotations[i].value);
+			r->st.n_annotations++;
+		}
+	}
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* Undoes whatever was made: the process, the cgroup, the state dir. */
+static void create_cleanup(struct create_run *r, bool failed)
+{
+	struct berth_err ignored;
+
+	if (failed && r->pid > 0) {
+		kill(r->pid, SIGKILL);
+		while (waitpid(r->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	if (failed && r->cgroup)
+		cgroup_destroy(r->cgroup, &ignored);
+	if (failed && r->dir_made)
+		container_remove_state_dir(r->dir);
+	if (failed)
+		close_fd(&r->console_master);
+	close_fd(&r->sync_fd);
+	close_fd(&r->plan_fd);
+	close_fd(&r->init_memfd);
+	close_fd(&r->control_fd);
+	close_fd(&r->lock_fd);
+	if (r->ns_prepared)
+		ns_plan_close(&r->ns);
+	cgroup_manager_free(r->cgroup);
+	spec_free(r->spec);
+	state_free(&r->st);
+}
+
+int berth_container_create(const struct berth_ctx *ctx, const struct berth_create_opts *opts,
+			   struct berth_created *out, struct berth_err *err)
+{
+	struct create_run r = { .ctx = ctx, .opts = opts, .lock_fd = -1, .init_memfd = -1, .plan_fd = -1,
+				.control_fd = -1, .sync_fd = -1, .console_master = -1 };
+	int rc = -1;
+
+	if (container_id_validate(opts->id, err) < 0)
+		return -1;
+	if (resolve_paths(&r, err) < 0 || check_console_and_fds(&r, err) < 0)
+		goto out;
+	if (claim_id(&r, err) < 0)
+		goto out;
+	fill_state(&r);
+	if (copy_config(&r, err) < 0 || prepare_cgroup(&r, err) < 0 || prepare_init(&r, err) < 0 ||
+	    start_stage1(&r, err) < 0)
+		goto out;
+	if (record_state(&r, PHASE_CREATED, err) < 0)
+		goto out;
+	if (opts->pid_file && container_write_pid_file(opts->pid_file, r.pid, err) < 0)
+		goto out;
+	out->init_pid = r.pid;
+	out->console_master = r.console_master;
+	rc = 0;
+out:
+	create_cleanup(&r, rc < 0);
+	return rc;
+}

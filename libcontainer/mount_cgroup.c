@@ -1,0 +1,293 @@
+/* The "cgroup" mount type. On cgroup v2 hosts it is a cgroup2 mount at the
+ * destination. On v1 (and hybrid) hosts it is what runc builds: a tmpfs with
+ * one directory per v1 hierarchy the host has mounted, each holding either a
+ * fresh cgroup mount (with a new cgroup namespace, whose root is then the
+ * container's own cgroup) or a bind of the host directory of the process's
+ * own cgroup; plus cgroup2 at "unified" when the host has it. */
+#include "rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "path_in_root.h"
+
+#define MAX_HIERARCHIES 32
+#define CGROUP_MOUNT_FLAGS (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY)
+
+struct hierarchy {
+	char mountpoint[PATH_MAX]; /* on the host, e.g. /sys/fs/cgroup/cpu,cpuacct */
+	char root[PATH_MAX];       /* root of the mount inside the hierarchy */
+	char opts[512];            /* mount data for a fresh mount, e.g. "cpu,cpuacct" */
+	bool v2;
+};
+
+/* Undoes mountinfo's octal escapes ("\040" for a space) in place. */
+static void unescape_mountinfo(char *s)
+{
+	char *out = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '7' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' &&
+		    s[3] <= '7') {
+			*out++ = (char)(((s[1] - '0') << 6) | ((s[2] - '0') << 3) | (s[3] - '0'));
+			s += 3;
+		} else {
+			*out++ = *s;
+		}
+	}
+	*out = '\0';
+}
+
+/* The options of a fresh mount: the super options minus rw/ro and
+ * release_agent (which only the host's hierarchy owner should set). */
+static void fresh_mount_opts(const char *super, char *out, size_t size)
+{
+	char buf[512];
+	size_t len = 0;
+
+	snprintf(buf, sizeof(buf), "%s", super);
+	out[0] = '\0';
+	for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(t, "rw") || !strcmp(t, "ro") || !strncmp(t, "release_agent=", 14))
+			continue;
+		len += (size_t)snprintf(out + len, size - len, "%s%s", len ? "," : "", t);
+		if (len >= size)
+			break;
+	}
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* The host's cgroup hierarchies mounted at /sys/fs/cgroup/<name>, from
+ * /proc/self/mountinfo; one per name (a hierarchy mounted twice is listed
+ * once). */
+static int read_hierarchies(struct hierarchy *h, size_t *n, struct berth_err *err)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char *line = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	if (!f)
+		return berth_err_set(err, errno, "open /proc/self/mountinfo");
+	while (getline(&line, &cap, f) > 0 && *n < MAX_HIERARCHIES) {
+		char root[PATH_MAX], mp[PATH_MAX], fstype[64], super[512];
+		const char *sep = strstr(line, " - ");
+		bool dup = false;
+
+		if (!sep || sscanf(line, "%*s %*s %*s %4095s %4095s", root, mp) != 2 ||
+		    sscanf(sep + 3, "%63s %*s %511s", fstype, super) != 2)
+			continue;
+		if (strcmp(fstype, "cgroup") != 0 && strcmp(fstype, "cgroup2") != 0)
+			continue;
+		unescape_mountinfo(root);
+		unescape_mountinfo(mp);
+		/* Only the host's hierarchies, not ones under some rootfs. */
+		if (strncmp(mp, "/sys/fs/cgroup/", 15) != 0 || strchr(mp + 15, '/'))
+			continue;
+		for (size_t i = 0; i < *n; i++)
+			dup |= strcmp(base_name(h[i].mountpoint), base_name(mp)) == 0;
+		if (dup)
+			continue;
+		snprintf(h[*n].mountpoint, sizeof(h[*n].mountpoint), "%s", mp);
+		snprintf(h[*n].root, sizeof(h[*n].root), "%s", root);
+		fresh_mount_opts(super, h[*n].opts, sizeof(h[*n].opts));
+		h[*n].v2 = strcmp(fstype, "cgroup2") == 0;
+		(*n)++;
+	}
+	free(line);
+	fclose(f);
+	return 0;
+}
+
+static bool opts_have(const char *opts, const char *token, size_t token_len)
+{
+	for (const char *p = opts; p && *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len == token_len && strncmp(p, token, len) == 0)
+			return true;
+		p = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+/* The process's own cgroup in hierarchy h, from /proc/self/cgroup, made
+ * relative to the root of the host's mount of it. */
+static int own_cgroup_path(const struct hierarchy *h, char *out, size_t size, struct berth_err *err)
+{
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	char *line = NULL;
+	size_t cap = 0;
+	int rc = -1;
+
+	if (!f)
+		return berth_err_set(err, errno, "open /proc/self/cgroup");
+	while (rc < 0 && getline(&line, &cap, f) > 0) {
+		char *ctls = strchr(line, ':'), *path;
+		size_t root_len = strlen(h->root);
+		bool match;
+
+		if (!ctls || !(path = strchr(ctls + 1, ':')))
+			continue;
+		*path++ = '\0';
+		ctls++;
+		path[strcspn(path, "\n")] = '\0';
+		if (h->v2)
+			match = *ctls == '\0';
+		else
+			match = *ctls && opts_have(h->opts, ctls, strcspn(ctls, ","));
+		if (!match)
+			continue;
+		if (strcmp(h->root, "/") != 0 && strncmp(path, h->root, root_len) == 0)
+			path += root_len;
+		snprintf(out, size, "%s", *path ? path : "/");
+		rc = 0;
+	}
+	free(line);
+	fclose(f);
+	if (rc < 0)
+		berth_err_set(err, ENOENT, "find own cgroup of \"%s\" in /proc/self/cgroup", h->mountpoint);
+	return rc;
+}
+
+/* One hierarchy at <dest>/<name>: a fresh mount with a new cgroup namespace,
+ * else a bind of the host directory of our own cgroup. */
+static int mount_hierarchy(const struct spec *spec, const struct spec_mount *m, const struct hierarchy *h,
+			   int root_fd, struct berth_err *err)
+{
+	char dest[PATH_MAX], own[PATH_MAX], host[PATH_MAX * 2];
+	unsigned long flags = m->flags & CGROUP_MOUNT_FLAGS;
+	const char *type = h->v2 ? "cgroup2" : "cgroup";
+	int fd, rc = 0;
+
+	if ((size_t)snprintf(dest, sizeof(dest), "%s/%s", m->destination, base_name(h->mountpoint)) >= sizeof(dest))
+		return berth_err_set(err, ENAMETOOLONG, "cgroup directory in \"%s\"", m->destination);
+	fd = path_in_root_mkdir_all(root_fd, dest, 0755, err);
+	if (fd < 0)
+		return -1;
+	if (rootfs_new_ns(spec, SPEC_NS_CGROUP)) {
+		if (mount_onto_fd(type, fd, type, flags, h->v2 ? NULL : h->opts) < 0)
+			rc = berth_err_set(err, errno, "mount \"%s\" on \"%s\"", type, dest);
+	} else if (own_cgroup_path(h, own, sizeof(own), err) < 0) {
+		rc = -1;
+	} else {
+		snprintf(host, sizeof(host), "%s%s", h->mountpoint, strcmp(own, "/") ? own : "");
+		rc = mount_bind_fd(host, root_fd, dest, fd, false, flags, 0, err);
+	}
+	close(fd);
+	return rc;
+}
+
+/* cpu,cpuacct -> symlinks cpu and cpuacct, as on the host. Best effort. */
+static void link_comounted(int dir_fd, const char *name)
+{
+	char buf[256];
+
+	if (!strchr(name, ','))
+		return;
+	snprintf(buf, sizeof(buf), "%s", name);
+	for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		if (strncmp(t, "name=", 5) != 0)
+			(void)symlinkat(name, dir_fd, t);
+}
+
+static int mount_cgroup_v1(const struct spec *spec, const struct spec_mount *m, int root_fd, struct berth_err *err)
+{
+	struct hierarchy *h = calloc(MAX_HIERARCHIES, sizeof(*h));
+	size_t n = 0;
+	bool oom;
+	char *data = NULL;
+	int fd = -1, rc = -1;
+
+	if (!h)
+		return berth_err_set(err, ENOMEM, "cgroup mount on \"%s\"", m->destination);
+	if (read_hierarchies(h, &n, err) < 0)
+		goto out;
+	fd = path_in_root_create_target(root_fd, m->destination, true, err);
+	if (fd < 0)
+		goto out;
+	data = mount_label_data(spec, "tmpfs", "mode=755", &oom);
+	if (oom) {
+		berth_err_set(err, ENOMEM, "cgroup mount on \"%s\"", m->destination);
+		goto out;
+	}
+	/* Writable for now: the hierarchy directories go in it. */
+	if (mount_onto_fd("tmpfs", fd, "tmpfs", m->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC), data) < 0) {
+		berth_err_set(err, errno, "mount \"tmpfs\" on \"%s\"", m->destination);
+		goto out;
+	}
+	close(fd);
+	fd = path_in_root_open(root_fd, m->destination, O_PATH | O_DIRECTORY, err);
+	if (fd < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		if (mount_hierarchy(spec, m, &h[i], root_fd, err) < 0) {
+			berth_err_wrap(err, "cgroup controller \"%s\"", h[i].v2 ? "unified" : h[i].opts);
+			goto out;
+		}
+		link_comounted(fd, base_name(h[i].mountpoint));
+	}
+	if ((m->flags & MS_RDONLY) &&
+	    mount_onto_fd(NULL, fd, NULL, MS_BIND | MS_REMOUNT | (m->flags & CGROUP_MOUNT_FLAGS), NULL) < 0) {
+		berth_err_set(err, errno, "remount \"%s\" read-only", m->destination);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(data);
+	free(h);
+	return rc;
+}
+
+static int mount_cgroup_v2(const struct spec *spec, const struct spec_mount *m, int root_fd, struct berth_err *err)
+{
+	struct hierarchy h = { .mountpoint = "/sys/fs/cgroup", .root = "/", .v2 = true };
+	unsigned long flags = m->flags & CGROUP_MOUNT_FLAGS;
+	int fd, rc = 0;
+
+	fd = path_in_root_create_target(root_fd, m->destination, true, err);
+	if (fd < 0)
+		return -1;
+	if (mount_onto_fd("cgroup2", fd, "cgroup2", flags, NULL) < 0) {
+		char own[PATH_MAX], host[PATH_MAX * 2];
+
+		rc = berth_err_set(err, errno, "mount \"cgroup2\" on \"%s\"", m->destination);
+		/* A user namespace without its own cgroup namespace may not
+		 * mount cgroup2: bind our own cgroup instead, as runc does. */
+		if (errno == EPERM && !rootfs_new_ns(spec, SPEC_NS_CGROUP) &&
+		    own_cgroup_path(&h, own, sizeof(own), err) == 0) {
+			snprintf(host, sizeof(host), "/sys/fs/cgroup%s", strcmp(own, "/") ? own : "");
+			rc = mount_bind_fd(host, root_fd, m->destination, fd, false, flags, 0, err);
+		}
+	}
+	close(fd);
+	return rc;
+}
+
+int mount_cgroup(const struct spec *spec, const struct spec_mount *m, int root_fd, struct berth_err *err)
+{
+	struct statfs st;
+
+	if (statfs("/sys/fs/cgroup", &st) < 0)
+		return berth_err_set(err, errno, "statfs /sys/fs/cgroup");
+	if (st.f_type == CGROUP2_SUPER_MAGIC)
+		return mount_cgroup_v2(spec, m, root_fd, err);
+	return mount_cgroup_v1(spec, m, root_fd, err);
+}

@@ -1,0 +1,204 @@
+/* Mount option decoding (see mount_options.h). Tables follow runc's
+ * libcontainer/specconv so a bundle mounts the same under both runtimes. */
+#include "mount_options.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+
+#ifndef MS_NOSYMFOLLOW
+#define MS_NOSYMFOLLOW 256
+#endif
+#ifndef MOUNT_ATTR_NOSYMFOLLOW
+#define MOUNT_ATTR_NOSYMFOLLOW 0x00200000
+#endif
+
+struct mount_flag_option {
+	const char *name;
+	bool clear;             /* the option removes the flag ("rw" clears MS_RDONLY) */
+	unsigned long flag;
+};
+
+static const struct mount_flag_option mount_flag_options[] = {
+	{ "async", true, MS_SYNCHRONOUS },
+	{ "atime", true, MS_NOATIME },
+	{ "bind", false, MS_BIND },
+	{ "defaults", false, 0 },
+	{ "dev", true, MS_NODEV },
+	{ "diratime", true, MS_NODIRATIME },
+	{ "dirsync", false, MS_DIRSYNC },
+	{ "exec", true, MS_NOEXEC },
+	{ "iversion", false, MS_I_VERSION },
+	{ "lazytime", false, MS_LAZYTIME },
+	{ "loud", true, MS_SILENT },
+	{ "mand", false, MS_MANDLOCK },
+	{ "noatime", false, MS_NOATIME },
+	{ "nodev", false, MS_NODEV },
+	{ "nodiratime", false, MS_NODIRATIME },
+	{ "noexec", false, MS_NOEXEC },
+	{ "noiversion", true, MS_I_VERSION },
+	{ "nolazytime", true, MS_LAZYTIME },
+	{ "nomand", true, MS_MANDLOCK },
+	{ "norelatime", true, MS_RELATIME },
+	{ "nostrictatime", true, MS_STRICTATIME },
+	{ "nosuid", false, MS_NOSUID },
+	{ "nosymfollow", false, MS_NOSYMFOLLOW },
+	{ "rbind", false, MS_BIND | MS_REC },
+	{ "relatime", false, MS_RELATIME },
+	{ "remount", false, MS_REMOUNT },
+	{ "ro", false, MS_RDONLY },
+	{ "rw", true, MS_RDONLY },
+	{ "silent", false, MS_SILENT },
+	{ "strictatime", false, MS_STRICTATIME },
+	{ "suid", true, MS_NOSUID },
+	{ "symfollow", true, MS_NOSYMFOLLOW },
+	{ "sync", false, MS_SYNCHRONOUS },
+};
+
+struct mount_propagation_option {
+	const char *name;
+	unsigned long flags;
+};
+
+static const struct mount_propagation_option mount_propagation_options[] = {
+	{ "private", MS_PRIVATE },
+	{ "rprivate", MS_PRIVATE | MS_REC },
+	{ "shared", MS_SHARED },
+	{ "rshared", MS_SHARED | MS_REC },
+	{ "slave", MS_SLAVE },
+	{ "rslave", MS_SLAVE | MS_REC },
+	{ "unbindable", MS_UNBINDABLE },
+	{ "runbindable", MS_UNBINDABLE | MS_REC },
+};
+
+/* Recursive attributes, applied with mount_setattr(AT_RECURSIVE). */
+struct mount_attr_option {
+	const char *name;
+	bool clear;
+	uint64_t attr;
+};
+
+static const struct mount_attr_option mount_attr_options[] = {
+	{ "rro", false, MOUNT_ATTR_RDONLY },
+	{ "rrw", true, MOUNT_ATTR_RDONLY },
+	{ "rnosuid", false, MOUNT_ATTR_NOSUID },
+	{ "rsuid", true, MOUNT_ATTR_NOSUID },
+	{ "rnodev", false, MOUNT_ATTR_NODEV },
+	{ "rdev", true, MOUNT_ATTR_NODEV },
+	{ "rnoexec", false, MOUNT_ATTR_NOEXEC },
+	{ "rexec", true, MOUNT_ATTR_NOEXEC },
+	{ "rnodiratime", false, MOUNT_ATTR_NODIRATIME },
+	{ "rdiratime", true, MOUNT_ATTR_NODIRATIME },
+	{ "rrelatime", false, MOUNT_ATTR_RELATIME },
+	{ "rnorelatime", true, MOUNT_ATTR_RELATIME },
+	{ "rnoatime", false, MOUNT_ATTR_NOATIME },
+	{ "ratime", true, MOUNT_ATTR_NOATIME },
+	{ "rstrictatime", false, MOUNT_ATTR_STRICTATIME },
+	{ "rnostrictatime", true, MOUNT_ATTR_STRICTATIME },
+	{ "rnosymfollow", false, MOUNT_ATTR_NOSYMFOLLOW },
+	{ "rsymfollow", true, MOUNT_ATTR_NOSYMFOLLOW },
+};
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+int mount_propagation_from_name(const char *name, unsigned long *out)
+{
+	for (size_t i = 0; i < ARRAY_LEN(mount_propagation_options); i++) {
+		if (strcmp(name, mount_propagation_options[i].name) == 0) {
+			*out = mount_propagation_options[i].flags;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static bool mount_apply_flag_option(struct spec_mount *m, const char *opt)
+{
+	for (size_t i = 0; i < ARRAY_LEN(mount_flag_options); i++) {
+		const struct mount_flag_option *o = &mount_flag_options[i];
+		if (strcmp(opt, o->name) != 0)
+			continue;
+		if (o->clear) {
+			m->flags &= ~o->flag;
+			m->clear_flags |= o->flag;
+		} else {
+			m->flags |= o->flag;
+			m->clear_flags &= ~o->flag;
+		}
+		if (o->flag & MS_BIND)
+			m->bind = true;
+		return true;
+	}
+	return false;
+}
+
+static bool mount_apply_attr_option(struct spec_mount *m, const char *opt)
+{
+	for (size_t i = 0; i < ARRAY_LEN(mount_attr_options); i++) {
+		const struct mount_attr_option *o = &mount_attr_options[i];
+		if (strcmp(opt, o->name) != 0)
+			continue;
+		if (o->clear) {
+			m->attr_clr |= o->attr;
+			m->attr_set &= ~o->attr;
+		} else if ((o->attr & MOUNT_ATTR__ATIME) == o->attr) {
+			/* The atime modes are one field, not bits: the last
+			 * one wins, and mount_setattr(2) wants the whole field
+			 * in attr_clr when one is set. */
+			m->attr_set = (m->attr_set & ~(uint64_t)MOUNT_ATTR__ATIME) | o->attr;
+			m->attr_clr |= MOUNT_ATTR__ATIME;
+		} else {
+			m->attr_set |= o->attr;
+			m->attr_clr &= ~o->attr;
+		}
+		m->recursive_attrs = true;
+		return true;
+	}
+	return false;
+}
+
+/* Appends opt to the comma-separated data string. */
+static int mount_append_data(struct spec_mount *m, const char *opt, struct berth_err *err)
+{
+	size_t old = m->data ? strlen(m->data) : 0;
+	size_t add = strlen(opt);
+	char *data = realloc(m->data, old + add + 2);
+
+	if (!data)
+		return berth_err_set(err, ENOMEM, "mount option \"%s\"", opt);
+	if (old)
+		data[old++] = ',';
+	memcpy(data + old, opt, add + 1);
+	m->data = data;
+	return 0;
+}
+
+int mount_options_decode(struct spec_mount *m, struct berth_err *err)
+{
+	if (m->type && strcmp(m->type, "bind") == 0)
+		m->bind = true;
+	for (char **p = m->options; p && *p; p++) {
+		const char *opt = *p;
+		unsigned long propagation;
+
+		if (!*opt)
+			continue;
+		if (mount_apply_flag_option(m, opt) || mount_apply_attr_option(m, opt))
+			continue;
+		if (mount_propagation_from_name(opt, &propagation) == 0) {
+			m->propagation = propagation;
+			continue;
+		}
+		if (strcmp(opt, "idmap") == 0 || strcmp(opt, "ridmap") == 0) {
+			m->idmap = true;
+			if (opt[0] == 'r')
+				m->recursive_attrs = true;
+			continue;
+		}
+		if (mount_append_data(m, opt, err) < 0)
+			return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,39 @@
+/* Stage 0's side of the launch plan (libinit/plan.h): compiles the
+ * validated spec's process part (args, env, user, capabilities, seccomp
+ * BPF, labels, hooks) into the binary plan berth-init applies. */
+#ifndef BERTH_PLAN_BUILD_H
+#define BERTH_PLAN_BUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "plan.h"
+#include "spec.h"
+
+struct plan_buf {
+	uint8_t *data;              /* 8-byte aligned (malloc) */
+	size_t len, cap;
+};
+
+struct plan_opts {
+	int control_fd;             /* listening init.sock fd number in berth-init, -1 none */
+	bool tty;                   /* fd 0 is the terminal */
+	unsigned preserve_fds;
+	int stdout_fd, stderr_fd;   /* -1 none */
+};
+
+/* EXEC when annotation run.berth.init=exec, or the workload is an init
+ * (basename(args[0]) is "systemd", or args[0] is "/sbin/init");
+ * run.berth.init=fork forces FORK. */
+enum plan_mode plan_choose_mode(const struct spec *spec);
+
+/* Encodes spec->process (+ startContainer hooks, linux.seccomp) into out,
+ * which the caller initialises to {0} and frees with plan_buf_free. */
+int plan_build(const struct spec *spec, const struct plan_opts *opts, struct plan_buf *out,
+	       struct berth_err *err);
+
+void plan_buf_free(struct plan_buf *buf);
+
+#endif

@@ -1,0 +1,129 @@
+/* Building the rootfs in stage 1: propagation of /, the rootfs bind, the
+ * config mounts in order, /dev, the console. */
+#include "rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "path_in_root.h"
+
+static bool is_dev_dir(const char *dest)
+{
+	return strcmp(dest, "/dev") == 0 || strcmp(dest, "/dev/") == 0;
+}
+
+/* Does mount point mp contain path? */
+static bool mount_contains(const char *mp, const char *path)
+{
+	size_t len = strlen(mp);
+
+	if (strcmp(mp, "/") == 0)
+		return true;
+	return strncmp(path, mp, len) == 0 && (path[len] == '/' || path[len] == '\0');
+}
+
+/*
+ * pivot_root and MS_MOVE refuse a new root whose parent mount is shared, and
+ * binding rootfs from a shared mount would make it a peer of the host's. As
+ * runc does, make the mount that holds rootfs private when it is shared
+ * (this only affects our copy of it in the new mount namespace).
+ */
+static int make_rootfs_parent_private(const char *rootfs, struct berth_err *err)
+{
+	char real[PATH_MAX], mp[PATH_MAX], best[PATH_MAX] = "";
+	bool best_shared = false;
+	char *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+
+	if (!realpath(rootfs, real))
+		return berth_err_set(err, errno, "resolve rootfs \"%s\"", rootfs);
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return berth_err_set(err, errno, "open /proc/self/mountinfo");
+	while (getline(&line, &cap, f) > 0) {
+		const char *sep = strstr(line, " - ");
+
+		if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1 || !mount_contains(mp, real))
+			continue;
+		/* Later lines cover earlier ones; longer mount points are deeper. */
+		if (strlen(mp) >= strlen(best)) {
+			snprintf(best, sizeof(best), "%s", mp);
+			best_shared = memmem(line, (size_t)(sep - line), " shared:", 8) != NULL;
+		}
+	}
+	free(line);
+	fclose(f);
+	if (best_shared && mount(NULL, best, NULL, MS_PRIVATE, NULL) < 0)
+		return berth_err_set(err, errno, "make \"%s\" private", best);
+	return 0;
+}
+
+static int setup_dev(const struct spec *spec, int root_fd, struct berth_err *err)
+{
+	bool dev_tmpfs = false, dev_bound = false;
+
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		if (!is_dev_dir(spec->mounts[i].destination))
+			continue;
+		/* Later mounts on /dev win. */
+		dev_bound = spec->mounts[i].bind;
+		dev_tmpfs = !dev_bound;
+	}
+	/* A /dev bound from elsewhere (maybe the host's) is never written to. */
+	if (dev_bound || (!dev_tmpfs && spec->linux_.n_devices == 0))
+		return 0;
+	return devices_setup(spec, root_fd, dev_tmpfs, err);
+}
+
+int rootfs_prepare(const struct spec *spec, const char *rootfs, struct berth_err *err)
+{
+	unsigned long prop = spec->linux_.rootfs_propagation ? spec->linux_.rootfs_propagation : MS_SLAVE | MS_REC;
+	int root_fd, rc = 0;
+
+	/* Nothing we mount from here on may propagate back to the host. */
+	if (mount(NULL, "/", NULL, prop, NULL) < 0)
+		return berth_err_set(err, errno, "rootfs: set propagation of \"/\"");
+	if (make_rootfs_parent_private(rootfs, err) < 0)
+		return berth_err_wrap(err, "rootfs");
+	/* pivot_root needs the new root to be a mount point. */
+	if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return berth_err_set(err, errno, "rootfs: bind \"%s\" on itself", rootfs);
+	root_fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0)
+		return berth_err_set(err, errno, "rootfs: open \"%s\"", rootfs);
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		if (mount_apply(spec, i, root_fd, err) < 0) {
+			rc = berth_err_wrap(err, "mounts[%zu]", i);
+			break;
+		}
+	}
+	if (rc == 0 && setup_dev(spec, root_fd, err) < 0)
+		rc = berth_err_wrap(err, "/dev");
+	close(root_fd);
+	return rc;
+}
+
+int rootfs_mount_console(const char *rootfs, int slave_fd, struct berth_err *err)
+{
+	char src[PATH_IN_ROOT_FD_PATH_MAX];
+	int root_fd, fd, rc = 0;
+
+	root_fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0)
+		return berth_err_set(err, errno, "console: open rootfs \"%s\"", rootfs);
+	fd = path_in_root_create_target(root_fd, "/dev/console", false, err);
+	close(root_fd);
+	if (fd < 0)
+		return berth_err_wrap(err, "console");
+	if (mount_onto_fd(path_in_root_fd_path(slave_fd, src, sizeof(src)), fd, NULL, MS_BIND, NULL) < 0)
+		rc = berth_err_set(err, errno, "console: bind pty on \"/dev/console\"");
+	close(fd);
+	return rc;
+}

@@ -1,0 +1,253 @@
+#include "stage1.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <linux/ioprio.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "console.h"
+#include "hooks.h"
+#include "rootfs.h"
+#include "sync.h"
+
+#ifndef KEYCTL_JOIN_SESSION_KEYRING
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+#endif
+
+static _Noreturn void stage1_fail(const struct stage1_args *a, struct berth_err *err)
+{
+	struct berth_err ignored;
+
+	sync_send(a->sync_fd, SYNC_ERROR, err->errnum, err->msg, -1, &ignored);
+	_exit(1);
+}
+
+/* Only namespaced sysctls may be set: anything else would change the host. */
+static bool sysctl_is_namespaced(const struct spec *spec, const char *key)
+{
+	const struct spec_namespace *ns = spec->linux_.namespaces;
+	static const char *const ipc_keys[] = { "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+						"kernel.shmall", "kernel.shmmax", "kernel.shmmni",
+						"kernel.shm_rmid_forced" };
+
+	for (size_t i = 0; i < sizeof(ipc_keys) / sizeof(*ipc_keys); i++)
+		if (strcmp(key, ipc_keys[i]) == 0)
+			return ns[SPEC_NS_IPC].present;
+	if (strncmp(key, "fs.mqueue.", 10) == 0)
+		return ns[SPEC_NS_IPC].present;
+	if (strncmp(key, "net.", 4) == 0)
+		return ns[SPEC_NS_NETWORK].present;
+	if (strcmp(key, "kernel.hostname") == 0 || strcmp(key, "kernel.domainname") == 0)
+		return ns[SPEC_NS_UTS].present;
+	return false;
+}
+
+/* Written from stage 1, already in the container's namespaces: the kernel
+ * picks the namespace of the writer, not of the proc mount. */
+static int apply_sysctls(const struct spec *spec, struct berth_err *err)
+{
+	for (size_t i = 0; i < spec->linux_.n_sysctl; i++) {
+		const struct spec_kv *kv = &spec->linux_.sysctl[i];
+		char path[4096];
+		size_t len = strlen(kv->value);
+		int fd;
+
+		if (strstr(kv->key, "..") || strchr(kv->key, '/') || !sysctl_is_namespaced(spec, kv->key))
+			return berth_err_set(err, EINVAL,
+					     "linux.sysctl: \"%s\" is not namespaced in this container, refusing to change the host",
+					     kv->key);
+		snprintf(path, sizeof(path), "/proc/sys/%s", kv->key);
+		for (char *p = path + 10; *p; p++)
+			if (*p == '.')
+				*p = '/';
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			return berth_err_set(err, errno, "linux.sysctl: open %s", path);
+		if (write(fd, kv->value, len) != (ssize_t)len) {
+			int e = errno;
+			close(fd);
+			return berth_err_set(err, e, "linux.sysctl: write \"%s\" to %s", kv->value, path);
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+static int apply_process_limits(const struct spec *spec, struct berth_err *err)
+{
+	const struct spec_process *p = &spec->process;
+
+	for (size_t i = 0; i < p->n_rlimits; i++) {
+		struct rlimit rl = { .rlim_cur = p->rlimits[i].soft, .rlim_max = p->rlimits[i].hard };
+		if (setrlimit(p->rlimits[i].resource, &rl) < 0)
+			return berth_err_set(err, errno, "process.rlimits[%zu]: set %s to %llu/%llu", i,
+					     p->rlimits[i].name, (unsigned long long)rl.rlim_cur,
+					     (unsigned long long)rl.rlim_max);
+	}
+	if (p->oom_score_adj.set) {
+		char buf[32];
+		int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+		int n = snprintf(buf, sizeof(buf), "%lld", (long long)p->oom_score_adj.v);
+		if (fd < 0 || write(fd, buf, (size_t)n) != n) {
+			int e = errno;
+			if (fd >= 0)
+				close(fd);
+			return berth_err_set(err, e, "process.oomScoreAdj: write %s", buf);
+		}
+		close(fd);
+	}
+	if (p->scheduler.set) {
+		struct {
+			uint32_t size, policy;
+			uint64_t flags;
+			int32_t nice;
+			uint32_t priority;
+			uint64_t runtime, deadline, period;
+		} attr = { .size = 48, .policy = (uint32_t)p->scheduler.policy, .flags = p->scheduler.flags,
+			   .nice = p->scheduler.nice, .priority = (uint32_t)p->scheduler.priority,
+			   .runtime = p->scheduler.runtime, .deadline = p->scheduler.deadline,
+			   .period = p->scheduler.period };
+		if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0)
+			return berth_err_set(err, errno, "process.scheduler: sched_setattr");
+	}
+	if (p->io_priority.set &&
+	    syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, IOPRIO_PRIO_VALUE(p->io_priority.class, p->io_priority.priority)) < 0)
+		return berth_err_set(err, errno, "process.ioPriority: ioprio_set");
+	if (spec->linux_.personality.set &&
+	    personality(spec->linux_.personality.domain | spec->linux_.personality.flags) < 0)
+		return berth_err_set(err, errno, "linux.personality");
+	return 0;
+}
+
+static int set_names(const struct spec *spec, struct berth_err *err)
+{
+	bool own_uts = spec->linux_.namespaces[SPEC_NS_UTS].present;
+
+	if ((spec->hostname || spec->domainname) && !own_uts)
+		return berth_err_set(err, EINVAL, "hostname/domainname need a private UTS namespace");
+	if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
+		return berth_err_set(err, errno, "sethostname \"%s\"", spec->hostname);
+	if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
+		return berth_err_set(err, errno, "setdomainname \"%s\"", spec->domainname);
+	return 0;
+}
+
+static int wait_for(const struct stage1_args *a, enum sync_type want, struct sync_msg *msg,
+		    struct berth_err *err)
+{
+	int rc = sync_recv(a->sync_fd, msg, NULL, err);
+
+	if (rc < 0)
+		return -1;
+	if (rc == 0 || msg->type == SYNC_ABORT)
+		_exit(1); /* stage 0 gave up and reports why */
+	if (msg->type != want)
+		return berth_err_set(err, EPROTO, "unexpected message %u from berth", msg->type);
+	return 0;
+}
+
+/* Leaves only stdio, the preserved fds and what berth-init needs. */
+static int prepare_fds(const struct stage1_args *a, int console_slave, struct berth_err *err)
+{
+	if (console_slave >= 0) {
+		for (int fd = 0; fd < 3; fd++)
+			if (dup2(console_slave, fd) < 0)
+				return berth_err_set(err, errno, "console: dup2");
+		close(console_slave);
+	}
+	if (syscall(SYS_close_range, 3 + a->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		return berth_err_set(err, errno, "close_range");
+	for (unsigned i = 0; i < a->preserve_fds; i++)
+		if (fcntl(3 + (int)i, F_SETFD, 0) < 0)
+			return berth_err_set(err, errno, "preserve fd %u", 3 + i);
+	if (fcntl(a->plan_fd, F_SETFD, 0) < 0 || fcntl(a->control_fd, F_SETFD, 0) < 0)
+		return berth_err_set(err, errno, "pass fds to berth-init");
+	return 0;
+}
+
+static int run_stage1(const struct stage1_args *a, struct berth_err *err)
+{
+	const struct spec *spec = a->spec;
+	int master = -1, slave = -1;
+	char pty_name[64];
+	sigset_t none;
+
+	static struct sync_msg msg; /* 64 KiB: not on the stack */
+
+	if (wait_for(a, SYNC_GO, &msg, err) < 0)
+		return -1;
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return berth_err_set(err, errno, "prctl PR_SET_PDEATHSIG");
+	if (ns_join_and_unshare(spec, a->ns, err) < 0)
+		return -1;
+	if (set_names(spec, err) < 0)
+		return -1;
+	if (rootfs_prepare(spec, a->rootfs, err) < 0)
+		return -1;
+	/* Stage 0 runs prestart and createRuntime hooks now, in the runtime's
+	 * namespaces, and sends back the state for createContainer hooks. */
+	if (spec->hooks[SPEC_HOOK_PRESTART].n || spec->hooks[SPEC_HOOK_CREATE_RUNTIME].n ||
+	    spec->hooks[SPEC_HOOK_CREATE_CONTAINER].n) {
+		if (sync_send(a->sync_fd, SYNC_HOOKS, 0, NULL, -1, err) < 0 ||
+		    wait_for(a, SYNC_HOOKS_DONE, &msg, err) < 0)
+			return -1;
+		if (hooks_run(spec, SPEC_HOOK_CREATE_CONTAINER, msg.text, err) < 0)
+			return -1;
+	}
+	if (spec->process.terminal) {
+		if (console_open_pty(a->rootfs, &spec->process, &master, &slave, pty_name, sizeof(pty_name), err) < 0)
+			return -1;
+		if (rootfs_mount_console(a->rootfs, slave, err) < 0)
+			return -1;
+		if (sync_send(a->sync_fd, SYNC_CONSOLE, 0, pty_name, master, err) < 0)
+			return -1;
+		close(master);
+	}
+	if (apply_sysctls(spec, err) < 0)
+		return -1;
+	if (rootfs_finalize(spec, a->rootfs, a->no_pivot, err) < 0)
+		return -1;
+	if (!a->no_new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 &&
+	    errno != ENOSYS && errno != EPERM && errno != EACCES && errno != EDQUOT)
+		return berth_err_set(err, errno, "join a new session keyring");
+	if (apply_process_limits(spec, err) < 0)
+		return -1;
+	if (prepare_fds(a, slave, err) < 0)
+		return -1;
+	/* Only stage 1 had to die with berth; berth-init outlives create. */
+	if (prctl(PR_SET_PDEATHSIG, 0) < 0)
+		return berth_err_set(err, errno, "prctl PR_SET_PDEATHSIG");
+	/* berth ignores SIGPIPE and run blocks signals: an exec keeps both. */
+	signal(SIGPIPE, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (sync_send(a->sync_fd, SYNC_EXEC, 0, NULL, -1, err) < 0)
+		return -1;
+	{
+		char plan_fd[16];
+		char *argv[] = { "berth-init", plan_fd, NULL };
+		char *envp[] = { NULL };
+		snprintf(plan_fd, sizeof(plan_fd), "%d", a->plan_fd);
+		syscall(SYS_execveat, a->init_memfd, "", argv, envp, AT_EMPTY_PATH);
+	}
+	return berth_err_set(err, errno, "exec berth-init");
+}
+
+_Noreturn void stage1_run(const struct stage1_args *a)
+{
+	struct berth_err err;
+
+	berth_err_clear(&err);
+	run_stage1(a, &err);
+	stage1_fail(a, &err);
+}

@@ -1,0 +1,28 @@
+/* Stage 1: the clone3 child. It finishes the namespaces, builds the root
+ * filesystem, runs createContainer hooks, pivots, applies what must be set
+ * before the init runs (hostname, sysctl, rlimits, console...), and execs
+ * berth-init from its sealed memfd. It never returns. */
+#ifndef BERTH_STAGE1_H
+#define BERTH_STAGE1_H
+
+#include <stdbool.h>
+
+#include "namespaces.h"
+#include "spec.h"
+
+struct stage1_args {
+	const struct spec *spec;
+	const char *rootfs;        /* absolute host path */
+	struct ns_plan *ns;
+	int sync_fd;
+	int init_memfd;
+	int plan_fd;
+	int control_fd;
+	bool no_pivot;
+	bool no_new_keyring;
+	unsigned preserve_fds;
+};
+
+_Noreturn void stage1_run(const struct stage1_args *a);
+
+#endif
