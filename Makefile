@@ -2,6 +2,7 @@
 PREFIX  ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR  ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR ?=
 VERSION := 0.1.0
 COMMIT  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -81,7 +82,8 @@ bench: deps all
 
 install: all
 	install -D -m 0755 $(BUILD)/berth $(DESTDIR)$(SBINDIR)/berth
-	for m in man/*.8; do [ -f "$$m" ] && install -D -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man8/$$(basename $$m); done; true
+	install -D -m 0644 man/berth.8 $(DESTDIR)$(MANDIR)/man8/berth.8
+	install -D -m 0644 contrib/completions/bash/berth $(DESTDIR)$(BASHCOMPDIR)/berth
 
 clean:
 	rm -rf $(BUILD)

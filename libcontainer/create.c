@@ -195,7 +195,7 @@ static int clone_stage1(struct create_run *r, struct berth_err *err)
 	}
 	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 	if (pid == 0) {
-		struct stage1_args a = { .spec = r->spec, .rootfs = r->rootfs, .ns = &r->ns, .sync_fd = pair[1],
+		struct stage1_args a = { .spec = r->spec, .rootfs = r->rootfs, .bundle = r->bundle, .ns = &r->ns, .sync_fd = pair[1],
 					 .init_memfd = r->init_memfd, .plan_fd = r->plan_fd,
 					 .control_fd = r->control_fd, .no_pivot = r->opts->no_pivot,
 					 .no_new_keyring = r->opts->no_new_keyring,

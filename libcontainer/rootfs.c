@@ -84,11 +84,17 @@ static int setup_dev(const struct spec *spec, int root_fd, struct berth_err *err
 
 int rootfs_prepare(const struct spec *spec, const char *rootfs, struct berth_err *err)
 {
-	unsigned long prop = spec->linux_.rootfs_propagation ? spec->linux_.rootfs_propagation : MS_SLAVE | MS_REC;
 	int root_fd, rc = 0;
 
-	/* Nothing we mount from here on may propagate back to the host. */
-	if (mount(NULL, "/", NULL, prop, NULL) < 0)
+	/*
+	 * Nothing we mount from here on may propagate back to the host, but
+	 * host mounts keep propagating in: every mount becomes a slave. The
+	 * config's rootfsPropagation is applied to the new / once it is the
+	 * root (rootfs_finalize): applied here, "unbindable" would make the
+	 * rootfs bind below fail and "slave" or "private" would cut the rootfs
+	 * off its host peer group before it is bound (runc has both bugs).
+	 */
+	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
 		return berth_err_set(err, errno, "rootfs: set propagation of \"/\"");
 	if (make_rootfs_parent_private(rootfs, err) < 0)
 		return berth_err_wrap(err, "rootfs");

@@ -192,6 +192,9 @@ static int run_stage1(const struct stage1_args *a, struct berth_err *err)
 		return -1;
 	if (set_names(spec, err) < 0)
 		return -1;
+	/* runtime-spec: a relative mount source is relative to the bundle. */
+	if (chdir(a->bundle) < 0)
+		return berth_err_set(err, errno, "chdir to bundle \"%s\"", a->bundle);
 	if (rootfs_prepare(spec, a->rootfs, err) < 0)
 		return -1;
 	/* Stage 0 runs prestart and createRuntime hooks now, in the runtime's

@@ -13,6 +13,7 @@
 struct stage1_args {
 	const struct spec *spec;
 	const char *rootfs;        /* absolute host path */
+	const char *bundle;        /* absolute; relative bind sources start here */
 	struct ns_plan *ns;
 	int sync_fd;
 	int init_memfd;

@@ -168,6 +168,9 @@ int main(int argc, char **argv)
 	/* Nothing in the container may ptrace or read PID 1's memory. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		init_die("prctl PR_SET_DUMPABLE: %s", init_strerror(errno));
+	/* `ps` inside shows "berth-init", not the memfd's name. */
+	if (prctl(PR_SET_NAME, "berth-init", 0, 0, 0) < 0)
+		init_die("prctl PR_SET_NAME: %s", init_strerror(errno));
 	if (plan.control_fd >= 0 && fcntl(plan.control_fd, F_SETFD, FD_CLOEXEC) < 0)
 		init_die("control fd %d: %s", plan.control_fd, init_strerror(errno));
 	sfd = signals_block_all();

@@ -25,7 +25,7 @@ requires_kernel_file() {
 # run_container [ID]: `berth run` of $BUNDLE in the bats `run` style, with
 # stdin from /dev/null; status/output as bats sets them.
 run_container() {
-	run berth run -b "$BUNDLE" "${1:-ctr}" </dev/null
+	run berth run -b "$BUNDLE" "${1:-$(unique_id ctr)}" </dev/null
 }
 
 # set_args ARGS...: replaces process.args.

@@ -177,9 +177,28 @@ check_root_propagation() {
 	check_root_propagation shared '(^| )shared:[0-9]+( |$)'
 }
 
-@test "rootfsPropagation slave: / is master:N" {
-	is_berth || skip "runc 1.1 leaves / without propagation on a private host root"
+@test "rootfsPropagation slave: / is master:N and host mounts propagate in" {
+	is_berth || skip "runc 1.1 cuts the rootfs off its host peer group"
+	# A slave needs a master: this host's mounts are private (no systemd),
+	# so put the rootfs on a shared mount of its own.
+	mount --bind "$ROOTFS" "$ROOTFS"
+	HOST_MOUNTS+=("$ROOTFS")
+	mount --make-shared "$ROOTFS"
+	mkdir -p "$ROOTFS/probe"
 	check_root_propagation slave '(^| )master:[0-9]+( |$)'
+
+	# A tmpfs the host mounts under the rootfs after start shows inside.
+	set_sh 'i=0; while [ $i -lt 100 ]; do [ -e /probe/hello ] && exit 0; i=$((i + 1)); sleep 0.1; done; exit 3'
+	local id pid status=0
+	id=$(unique_id slave)
+	berth run -b "$BUNDLE" "$id" </dev/null >/dev/null 2>&1 &
+	pid=$!
+	wait_for_status "$id" running
+	mount -t tmpfs -o size=1m tmpfs "$ROOTFS/probe"
+	touch "$ROOTFS/probe/hello"
+	wait "$pid" || status=$?
+	umount "$ROOTFS/probe"
+	[[ $status -eq 0 ]] || fail "the container did not see the host's mount (exit $status)"
 }
 
 @test "rootfsPropagation unbindable: / is unbindable" {
@@ -267,4 +286,15 @@ snapshot_host() {
 	assert_equal "$(wc -l </proc/self/mountinfo)" "$before"
 	berth delete --force ctr
 	refute grep -F "$BUNDLE" /proc/self/mountinfo
+}
+
+@test "a relative bind source is relative to the bundle, not the caller's cwd" {
+	mkdir -p "$BUNDLE/data"
+	echo from-bundle >"$BUNDLE/data/file"
+	add_mount '{"destination": "/data", "type": "bind", "source": "data", "options": ["bind", "ro"]}'
+	set_sh 'cat /data/file'
+	cd /
+	run_container
+	assert_success
+	assert_output from-bundle
 }
