@@ -41,10 +41,9 @@ static _Noreturn void hook_child(const struct spec_hook *hook, int in_fd, int ou
 }
 
 /* The poll loop of hook_wait(), bounded by the hook's timeout. */
-static int hook_wait_loop(pid_t pid, int pidfd, int *in_fdp, int out_fd, const char *input,
+static int hook_wait_loop(pid_t pid, int pidfd, int *in_fd, int out_fd, const char *input,
 			  long long deadline, char *output, int *status)
 {
-#define in_fd (*in_fdp)
 	size_t in_len = strlen(input), in_off = 0, out_len = 0;
 	bool out_open = true;
 
@@ -55,8 +54,8 @@ static int hook_wait_loop(pid_t pid, int pidfd, int *in_fdp, int out_fd, const c
 		fds[nfds++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
 		if (out_open)
 			fds[nfds++] = (struct pollfd){ .fd = out_fd, .events = POLLIN };
-		if (in_fd >= 0)
-			fds[nfds++] = (struct pollfd){ .fd = in_fd, .events = POLLOUT };
+		if (*in_fd >= 0)
+			fds[nfds++] = (struct pollfd){ .fd = *in_fd, .events = POLLOUT };
 		if (deadline > 0) {
 			long long left = deadline - now_ms();
 			if (left <= 0)
@@ -84,19 +83,19 @@ static int hook_wait_loop(pid_t pid, int pidfd, int *in_fdp, int out_fd, const c
 					output[out_len++] = buf[j];
 				output[out_len] = '\0';
 			} else {
-				ssize_t n = write(in_fd, input + in_off, in_len - in_off);
+				ssize_t n = write(*in_fd, input + in_off, in_len - in_off);
 				if (n > 0)
 					in_off += (size_t)n;
 				if (n < 0 || in_off == in_len) {
-					close(in_fd); /* EOF: the hook may read to the end */
-					in_fd = -1;
+					close(*in_fd); /* EOF: the hook may read to the end */
+					*in_fd = -1;
 				}
 			}
 		}
 		if (fds[0].revents && !out_open) {
-			if (in_fd >= 0)
-				close(in_fd);
-			in_fd = -1;
+			if (*in_fd >= 0)
+				close(*in_fd);
+			*in_fd = -1;
 			if (waitpid(pid, status, 0) < 0)
 				return -errno;
 			return 0;
@@ -104,10 +103,10 @@ static int hook_wait_loop(pid_t pid, int pidfd, int *in_fdp, int out_fd, const c
 		if (fds[0].revents && out_open) {
 			/* Exited; drain what is already buffered without blocking. */
 			int fl = fcntl(out_fd, F_GETFL);
-			fcntl(out_fd, F_SETFL, fl | O_NONBLOCK);
+			if (fl < 0 || fcntl(out_fd, F_SETFL, fl | O_NONBLOCK) < 0)
+				out_open = false;
 		}
 	}
-#undef in_fd
 }
 
 /* Feeds stdin, collects output and waits; always closes in_fd. */

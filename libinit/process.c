@@ -248,6 +248,21 @@ static int process_seccomp(const struct plan_view *plan, struct init_err *err)
 	return init_err_set(err, errno, "seccomp");
 }
 
+/* Socket activation: stage 0 put LISTEN_PID=1 in the environment (the
+ * caller's pid means nothing inside); in fork mode the workload is not
+ * PID 1, so the variable must name the process that execs. */
+static void process_fix_listen_pid(char **env)
+{
+	static char listen_pid[32];
+
+	for (size_t i = 0; env[i]; i++) {
+		if (strncmp(env[i], "LISTEN_PID=", 11) == 0) {
+			init_fmt(listen_pid, sizeof(listen_pid), "LISTEN_PID=%d", (int)getpid());
+			env[i] = listen_pid;
+		}
+	}
+}
+
 int process_exec(const struct plan_view *plan, struct init_err *err)
 {
 	char path[4096];
@@ -275,6 +290,7 @@ int process_exec(const struct plan_view *plan, struct init_err *err)
 		return -1;
 	if (process_find_exec(plan, path, sizeof(path), err) < 0)
 		return -1;
+	process_fix_listen_pid(plan->env);
 	signals_reset();
 	if (plan->has_seccomp && !seccomp_early && process_seccomp(plan, err) < 0)
 		return -1;
