@@ -1,6 +1,7 @@
 #include "fdpass.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
@@ -99,7 +100,8 @@ static int unix_addr(const char *path, struct sockaddr_un *addr, int *dirfd, str
 	return 0;
 }
 
-int unix_connect(const char *path, int type, struct berth_err *err)
+/* A socket of type connected to, or bound and listening on, path. */
+static int unix_socket(const char *path, int type, bool listening, struct berth_err *err)
 {
 	struct sockaddr_un addr;
 	int dirfd, fd, rc;
@@ -111,11 +113,17 @@ int unix_connect(const char *path, int type, struct berth_err *err)
 		berth_err_set(err, errno, "socket");
 		goto out;
 	}
-	do {
-		rc = connect(fd, (struct sockaddr *)&addr, sizeof(addr));
-	} while (rc < 0 && errno == EINTR);
+	if (listening) {
+		rc = bind(fd, (struct sockaddr *)&addr, sizeof(addr));
+		if (rc == 0)
+			rc = listen(fd, 16);
+	} else {
+		do {
+			rc = connect(fd, (struct sockaddr *)&addr, sizeof(addr));
+		} while (rc < 0 && errno == EINTR);
+	}
 	if (rc < 0) {
-		berth_err_set(err, errno, "connect to \"%s\"", path);
+		berth_err_set(err, errno, "%s \"%s\"", listening ? "listen on" : "connect to", path);
 		close(fd);
 		fd = -1;
 	}
@@ -125,25 +133,12 @@ out:
 	return fd;
 }
 
+int unix_connect(const char *path, int type, struct berth_err *err)
+{
+	return unix_socket(path, type, false, err);
+}
+
 int unix_listen(const char *path, int type, struct berth_err *err)
 {
-	struct sockaddr_un addr;
-	int dirfd, fd;
-
-	if (unix_addr(path, &addr, &dirfd, err) < 0)
-		return -1;
-	fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		berth_err_set(err, errno, "socket");
-		goto out;
-	}
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 16) < 0) {
-		berth_err_set(err, errno, "listen on \"%s\"", path);
-		close(fd);
-		fd = -1;
-	}
-out:
-	if (dirfd >= 0)
-		close(dirfd);
-	return fd;
+	return unix_socket(path, type, true, err);
 }
