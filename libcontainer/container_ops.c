@@ -252,7 +252,9 @@ int berth_container_delete(const struct berth_ctx *ctx, const char *id, bool for
 	if (lock_fd < 0)
 		goto out;
 	if ((st.status == STATUS_RUNNING || st.status == STATUS_PAUSED) && !force) {
-		berth_err_set(err, 0, "cannot delete container \"%s\" that is not stopped: container still running", id);
+		/* runc's words; the status is the last word. */
+		berth_err_set(err, 0, "cannot delete container %s that is not stopped: %s", id,
+			      container_status_name(st.status));
 		goto out;
 	}
 	rc = destroy(dir, &st, err);
@@ -263,17 +265,26 @@ out:
 	return rc;
 }
 
+/* runc's text, without a strerror suffix that would repeat it. */
+static int bad_signal(struct berth_err *err, const char *what, const char *s)
+{
+	berth_err_set(err, 0, "%s signal \"%s\"", what, s);
+	err->errnum = EINVAL;
+	return -1;
+}
+
 int berth_parse_signal(const char *s, int *sig, struct berth_err *err)
 {
+	const char *raw = s;
 	char *end;
 	long n;
 
 	if (!s || !*s)
-		return berth_err_set(err, EINVAL, "invalid signal \"\"");
+		return bad_signal(err, "invalid", "");
 	n = strtol(s, &end, 10);
 	if (*end == '\0') {
 		if (n <= 0 || n > SIGRTMAX)
-			return berth_err_set(err, EINVAL, "invalid signal \"%s\"", s);
+			return bad_signal(err, "invalid", s);
 		*sig = (int)n;
 		return 0;
 	}
@@ -292,7 +303,7 @@ int berth_parse_signal(const char *s, int *sig, struct berth_err *err)
 		if (s[5] != '\0') {
 			off = strtol(s + 5, &end, 10);
 			if (*end || (min && off < 0) || (!min && off > 0))
-				return berth_err_set(err, EINVAL, "unknown signal \"%s\"", s);
+				return bad_signal(err, "unknown", raw);
 		}
 		n = (min ? SIGRTMIN : SIGRTMAX) + off;
 		if (n >= SIGRTMIN && n <= SIGRTMAX) {
@@ -300,5 +311,5 @@ int berth_parse_signal(const char *s, int *sig, struct berth_err *err)
 			return 0;
 		}
 	}
-	return berth_err_set(err, EINVAL, "unknown signal \"%s\"", s);
+	return bad_signal(err, "unknown", raw);
 }

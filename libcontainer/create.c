@@ -24,6 +24,7 @@
 #include "hooks.h"
 #include "init_memfd.h"
 #include "log.h"
+#include "mount_idmap.h"
 #include "namespaces.h"
 #include "plan_build.h"
 #include "stage1.h"
@@ -303,6 +304,9 @@ static int start_stage1(struct create_run *r, struct berth_err *err)
 	if (ns_write_id_maps(r->pid, r->spec, err) < 0 || r->cgroup->ops->attach(r->cgroup, r->pid, err) < 0)
 		return -1;
 	if (record_state(r, PHASE_CREATING, err) < 0)
+		return -1;
+	/* Idmapped mounts need the host's privileges: made here, sent before GO. */
+	if (mount_idmap_send(r->spec, r->bundle, r->pid, r->ns.join_fds[SPEC_NS_USER], r->sync_fd, err) < 0)
 		return -1;
 	if (sync_send(r->sync_fd, SYNC_GO, 0, NULL, -1, err) < 0)
 		return -1;

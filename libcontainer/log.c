@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 #include <yajl/yajl_gen.h>
@@ -34,7 +35,8 @@ static const char *level_name(enum log_level level)
 	}
 }
 
-/* RFC 3339 with the local offset, as logrus writes "time". */
+/* RFC 3339 with the local offset, as logrus writes "time": Go prints a zero
+ * offset as "Z" and any other as +hh:mm. */
 static void format_time(char *buf, size_t len)
 {
 	struct timespec ts;
@@ -43,15 +45,42 @@ static void format_time(char *buf, size_t len)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	localtime_r(&ts.tv_sec, &tm);
+	if (tm.tm_gmtoff == 0) {
+		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		return;
+	}
 	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S%z", &tm);
-	/* strftime gives +0000; RFC 3339 wants +00:00 (or Z). */
+	/* strftime gives +0100; RFC 3339 wants +01:00. */
 	if (n >= 5 && n + 2 < len) {
 		memmove(buf + n - 1, buf + n - 2, 3);
 		buf[n - 2] = ':';
 	}
 }
 
-static void write_json_line(enum log_level level, const char *msg)
+/* msg as logrus' text formatter quotes it (Go's %q for the usual cases), so
+ * a message with quotes or newlines stays one parseable key=value line. */
+static void quote_text(const char *msg, char *out, size_t len)
+{
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)msg; *p && n + 5 < len; p++) {
+		switch (*p) {
+		case '"': out[n++] = '\\'; out[n++] = '"'; break;
+		case '\\': out[n++] = '\\'; out[n++] = '\\'; break;
+		case '\n': out[n++] = '\\'; out[n++] = 'n'; break;
+		case '\t': out[n++] = '\\'; out[n++] = 't'; break;
+		case '\r': out[n++] = '\\'; out[n++] = 'r'; break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				n += (size_t)snprintf(out + n, len - n, "\\x%02x", *p);
+			else
+				out[n++] = (char)*p;
+		}
+	}
+	out[n] = '\0';
+}
+
+static void write_json_line(int fd, enum log_level level, const char *msg)
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
 	const unsigned char *out;
@@ -70,12 +99,10 @@ static void write_json_line(enum log_level level, const char *msg)
 	yajl_gen_string(g, (const unsigned char *)t, strlen(t));
 	yajl_gen_map_close(g);
 	if (yajl_gen_get_buf(g, &out, &out_len) == yajl_gen_status_ok) {
-		char line[8192];
-		size_t n = out_len < sizeof(line) - 1 ? out_len : sizeof(line) - 1;
-		memcpy(line, out, n);
-		line[n++] = '\n';
-		/* One write per line so concurrent writers never interleave. */
-		if (write(log_fd, line, n) < 0) {
+		/* One call per line, whole (a cut line would not parse), so
+		 * concurrent writers to an O_APPEND file never interleave. */
+		struct iovec iov[2] = { { (void *)out, out_len }, { "\n", 1 } };
+		if (writev(fd, iov, 2) < 0) {
 			/* Nowhere left to report a failing log. */
 		}
 	}
@@ -93,13 +120,20 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 
+	/* Without --log, runc's logrus writes to stderr in the chosen format:
+	 * a JSON line is what a caller asking for json parses. */
+	if (log_fd < 0 && log_json) {
+		write_json_line(STDERR_FILENO, level, msg);
+		return;
+	}
 	if (log_fd >= 0) {
 		if (log_json) {
-			write_json_line(level, msg);
+			write_json_line(log_fd, level, msg);
 		} else {
-			char t[64];
+			char t[64], quoted[sizeof(msg) * 2];
 			format_time(t, sizeof(t));
-			dprintf(log_fd, "time=\"%s\" level=%s msg=\"%s\"\n", t, level_name(level), msg);
+			quote_text(msg, quoted, sizeof(quoted));
+			dprintf(log_fd, "time=\"%s\" level=%s msg=\"%s\"\n", t, level_name(level), quoted);
 		}
 	}
 	/* Errors and warnings always reach the user on stderr, as runc's

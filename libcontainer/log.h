@@ -1,7 +1,9 @@
 /* Messages for the user and for engines: errors and warnings go to stderr
  * as one line ("berth: ...") and, with --log FILE, to that file as text or
  * as runc-style JSON lines {"level":...,"msg":...,"time":...} that
- * containerd's shim decodes to show the last error to its users. */
+ * containerd's shim decodes to show the last error to its users. With
+ * --log-format json and no --log, stderr gets the JSON lines instead, as
+ * runc writes them. */
 #ifndef BERTH_LOG_H
 #define BERTH_LOG_H
 

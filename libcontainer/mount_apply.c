@@ -1,7 +1,8 @@
 /* One entry of config.json "mounts" inside the rootfs, the way runc does it:
  * binds (then a remount for flags, then propagation, then recursive
  * attributes), proc, sysfs (with its /sys fallback), mqueue (with its
- * /dev/mqueue fallback), cgroup (mount_cgroup.c) and any other fs type. */
+ * /dev/mqueue fallback), cgroup (mount_cgroup.c), idmapped binds (made by
+ * stage 0, attached here) and any other fs type. */
 #include "rootfs.h"
 
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include "mount_idmap.h"
 #include "path_in_root.h"
 
 /* Per-mount flags a bind remount can change. */
@@ -127,6 +129,33 @@ int mount_bind_fd(const char *source, int root_fd, const char *dest, int target_
 	return rc;
 }
 
+/* Attaches the idmapped tree stage 0 made (mount_idmap.c) on dest, then
+ * applies the per-mount flags the way a bind does; propagation and "r*"
+ * attributes follow in mount_apply like for any mount. */
+static int mount_idmapped(const struct spec_mount *m, int root_fd, int tree_fd, struct berth_err *err)
+{
+	struct stat st;
+	int fd, rc;
+
+	if (fstat(tree_fd, &st) < 0)
+		return berth_err_set(err, errno, "stat idmapped mount of \"%s\"", m->source);
+	fd = path_in_root_create_target(root_fd, m->destination, S_ISDIR(st.st_mode), err);
+	if (fd < 0)
+		return -1;
+	rc = move_mount(tree_fd, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+	close(fd);
+	if (rc < 0)
+		return berth_err_set(err, errno, "attach idmapped \"%s\" on \"%s\"", m->source, m->destination);
+	if (!((m->flags | m->clear_flags) & REMOUNT_SETTABLE))
+		return 0;
+	fd = reopen_target(root_fd, m->destination, err);
+	if (fd < 0)
+		return -1;
+	rc = remount_bind(fd, m->destination, m->flags, m->clear_flags, err);
+	close(fd);
+	return rc;
+}
+
 static int mount_bind(const struct spec_mount *m, int root_fd, struct berth_err *err)
 {
 	struct stat st;
@@ -226,19 +255,22 @@ static int mount_mqueue(const struct spec *spec, const struct spec_mount *m, int
 	return mount_host_fallback(m, "/dev/mqueue", false, root_fd, err);
 }
 
-int mount_apply(const struct spec *spec, size_t index, int root_fd, struct berth_err *err)
+int mount_apply(const struct spec *spec, size_t index, int root_fd, int idmap_fd, struct berth_err *err)
 {
 	const struct spec_mount *m = &spec->mounts[index];
 	const char *type = m->type ? m->type : "";
 	int rc;
 
-	if (m->idmap)
-	{
+	if (mount_is_idmapped(m) && idmap_fd < 0) {
+		/* Only stage 0 can make idmapped mounts; without its tree
+		 * (rootfs_prepare called on its own) there is none to attach. */
 		berth_err_set(err, 0, "idmap mounts are not supported yet");
 		err->errnum = ENOTSUP;
 		return -1;
 	}
-	if (m->bind)
+	if (mount_is_idmapped(m))
+		rc = mount_idmapped(m, root_fd, idmap_fd, err);
+	else if (m->bind)
 		rc = mount_bind(m, root_fd, err);
 	else if (strcmp(type, "cgroup") == 0)
 		return mount_cgroup(spec, m, root_fd, err);

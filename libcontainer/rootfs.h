@@ -21,6 +21,12 @@
  * caller chdirs to the bundle). */
 int rootfs_prepare(const struct spec *spec, const char *rootfs, struct berth_err *err);
 
+/* rootfs_prepare with the idmapped trees stage 0 sent (SYNC_MOUNT_FD):
+ * idmap_fds[i] for spec->mounts[i], -1 where none; NULL for no idmapped
+ * mounts. The fds stay open (the caller closes them). */
+int rootfs_prepare_idmapped(const struct spec *spec, const char *rootfs, const int *idmap_fds,
+			    struct berth_err *err);
+
 /* Binds the pty slave (an open fd) over <rootfs>/dev/console, creating an
  * empty file there if missing. Between prepare and finalize. */
 int rootfs_mount_console(const char *rootfs, int slave_fd, struct berth_err *err);
@@ -33,9 +39,10 @@ int rootfs_finalize(const struct spec *spec, const char *rootfs, bool no_pivot, 
 /* ---- internal to the rootfs code (mount_apply.c, mount_cgroup.c,
  * devices.c, rootfs_finalize.c); not for other callers ---- */
 
-/* Performs spec->mounts[index] inside the rootfs open as root_fd. Errors
- * are not prefixed with "mounts[N]" (the caller does that). */
-int mount_apply(const struct spec *spec, size_t index, int root_fd, struct berth_err *err);
+/* Performs spec->mounts[index] inside the rootfs open as root_fd; an
+ * idmapped one is attached from idmap_fd (-1: none, an error for it).
+ * Errors are not prefixed with "mounts[N]" (the caller does that). */
+int mount_apply(const struct spec *spec, size_t index, int root_fd, int idmap_fd, struct berth_err *err);
 
 /* The "cgroup" mount type (v1 hybrid: tmpfs + one dir per hierarchy plus
  * cgroup2 at "unified"; pure v2: cgroup2 at the destination). */

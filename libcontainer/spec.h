@@ -35,6 +35,7 @@ struct spec_mount {
 	bool recursive_attrs;         /* any "r*" option present: mount_setattr AT_RECURSIVE */
 	bool bind;                    /* "bind"/"rbind" or type "bind" */
 	bool idmap;                   /* "idmap"/"ridmap" */
+	bool idmap_recursive;         /* the last of them was "ridmap": idmap submounts too */
 	char *data;                   /* remaining fs-specific options joined by ',' */
 	struct spec_id_mapping *uid_mappings; size_t n_uid_mappings;
 	struct spec_id_mapping *gid_mappings; size_t n_gid_mappings;

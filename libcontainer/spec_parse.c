@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <yajl/yajl_parse.h>
+
 #include "mount_options.h"
 #include "spec_json.h"
 #include "spec_parse_internal.h"
@@ -143,6 +145,11 @@ static int spec_parse_mount(struct sj *j, yajl_val v, struct spec_mount *m)
 	mark = sj_enter_key(j, "options");
 	if (mount_options_decode(m, j->err) < 0)
 		return berth_err_wrap(j->err, "%s", j->path);
+	/* mount_options_decode only says "idmapped"; the last of "idmap" and
+	 * "ridmap" decides whether submounts are idmapped too (runc's rule). */
+	for (char **p = m->options; p && *p; p++)
+		if (strcmp(*p, "idmap") == 0 || strcmp(*p, "ridmap") == 0)
+			m->idmap_recursive = (*p)[0] == 'r';
 	sj_leave(j, mark);
 	return 0;
 }
@@ -279,6 +286,42 @@ static void spec_yajl_message(const char *raw, char *out, size_t size)
 	snprintf(out, size, "%.*s", (int)(end - start), start);
 }
 
+/* The 1-based line and column of byte at of text. */
+static void spec_text_position(const char *text, size_t at, unsigned *line, unsigned *column)
+{
+	size_t line_start = 0;
+
+	*line = 1;
+	for (size_t i = 0; i < at; i++) {
+		if (text[i] == '\n') {
+			(*line)++;
+			line_start = i + 1;
+		}
+	}
+	*column = (unsigned)(at - line_start + 1);
+}
+
+/* Where yajl stopped: the tree parser does not say, so the text is parsed
+ * once more with a callback-less handle (only on error). yajl counts the
+ * offending character as consumed; an input that ends too early fails at
+ * its end. */
+static void spec_json_error_at(const char *text, size_t len, unsigned *line, unsigned *column)
+{
+	yajl_handle h = yajl_alloc(NULL, NULL, NULL);
+	size_t at = len;
+
+	if (h) {
+		/* As yajl_tree_parse does, so both fail at the same place. */
+		yajl_config(h, yajl_allow_comments, 1);
+		if (yajl_parse(h, (const unsigned char *)text, len) != yajl_status_ok) {
+			at = yajl_get_bytes_consumed(h);
+			at = at ? at - 1 : 0;
+		}
+		yajl_free(h);
+	}
+	spec_text_position(text, at < len ? at : len, line, column);
+}
+
 /* yajl builds and frees its tree recursively: a hostile file of millions
  * of '[' would overflow the stack, so deep nesting is refused up front.
  * Real configs nest about six levels. */
@@ -311,13 +354,18 @@ static bool spec_nesting_ok(const char *json, size_t len)
 struct spec *spec_parse(const char *json, size_t len, struct berth_err *err)
 {
 	char yajl_err[512], msg[512];
+	const char *nul;
 	struct spec *spec;
 	yajl_val top;
 	struct sj j;
 	char *text;
 
-	if (memchr(json, '\0', len)) {
-		berth_err_set(err, 0, "invalid JSON: NUL byte in input");
+	nul = memchr(json, '\0', len);
+	if (nul) {
+		unsigned line, column;
+
+		spec_text_position(json, (size_t)(nul - json), &line, &column);
+		berth_err_set(err, 0, "invalid JSON at line %u, column %u: NUL byte in input", line, column);
 		return NULL;
 	}
 	if (!spec_nesting_ok(json, len)) {
@@ -334,12 +382,16 @@ struct spec *spec_parse(const char *json, size_t len, struct berth_err *err)
 	text[len] = '\0';
 	yajl_err[0] = '\0';
 	top = yajl_tree_parse(text, yajl_err, sizeof(yajl_err));
-	free(text);
 	if (!top) {
+		unsigned line, column;
+
+		spec_json_error_at(text, len, &line, &column);
+		free(text);
 		spec_yajl_message(yajl_err, msg, sizeof(msg));
-		berth_err_set(err, 0, "invalid JSON: %s", msg);
+		berth_err_set(err, 0, "invalid JSON at line %u, column %u: %s", line, column, msg);
 		return NULL;
 	}
+	free(text);
 	sj_init(&j, err);
 	spec = sj_calloc(&j, 1, sizeof(*spec));
 	if (spec && spec_parse_top(&j, top, spec) < 0) {

@@ -28,6 +28,42 @@ static int spec_parse_id_mapping(struct sj *j, yajl_val v, struct spec_id_mappin
 	return 0;
 }
 
+/* Whether [a, a+a_size) and [b, b+b_size) share an id. Ranges end within
+ * uint32 (checked before), so the sums cannot wrap in 64 bits. */
+static bool spec_ranges_overlap(uint32_t a, uint32_t a_size, uint32_t b, uint32_t b_size)
+{
+	return (uint64_t)a < (uint64_t)b + b_size && (uint64_t)b < (uint64_t)a + a_size;
+}
+
+/* The kernel refuses a uid_map whose ranges overlap on either side with a
+ * bare EINVAL; saying which two ranges collide is kinder. The path is at
+ * the array ("linux.uidMappings"). */
+static int spec_check_mapping_overlap(struct sj *j, const struct spec_id_mapping *m, size_t n)
+{
+	size_t base = j->len;
+
+	for (size_t i = 1; i < n; i++) {
+		for (size_t k = 0; k < i; k++) {
+			const struct spec_id_mapping *a = &m[i], *b = &m[k];
+			const char *side = "containerID";
+			uint32_t a_first = a->container_id, b_first = b->container_id;
+
+			if (!spec_ranges_overlap(a_first, a->size, b_first, b->size)) {
+				side = "hostID";
+				a_first = a->host_id;
+				b_first = b->host_id;
+				if (!spec_ranges_overlap(a_first, a->size, b_first, b->size))
+					continue;
+			}
+			sj_enter_index(j, i);
+			return sj_fail(j, "%s %u-%u overlaps %.*s[%zu] (%u-%u)", side, a_first,
+				       a_first + (a->size - 1), (int)base, j->path, k, b_first,
+				       b_first + (b->size - 1));
+		}
+	}
+	return 0;
+}
+
 int spec_parse_id_mappings(struct sj *j, yajl_val obj, const char *key,
 			   struct spec_id_mapping **out, size_t *n_out)
 {
@@ -49,6 +85,8 @@ int spec_parse_id_mappings(struct sj *j, yajl_val obj, const char *key,
 			return -1;
 		sj_leave(j, imark);
 	}
+	if (spec_check_mapping_overlap(j, *out, n) < 0)
+		return -1;
 	sj_leave(j, mark);
 	return 0;
 }

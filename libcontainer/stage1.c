@@ -17,6 +17,7 @@
 
 #include "console.h"
 #include "hooks.h"
+#include "mount_idmap.h"
 #include "rootfs.h"
 #include "sync.h"
 
@@ -156,6 +157,49 @@ static int wait_for(const struct stage1_args *a, enum sync_type want, struct syn
 	return 0;
 }
 
+/* Waits for SYNC_GO, keeping the idmapped trees stage 0 sends before it
+ * (SYNC_MOUNT_FD): fds[i] for spec->mounts[i], each checked to belong to
+ * an idmapped mount and to come once. */
+static int wait_for_go(const struct stage1_args *a, int *fds, struct sync_msg *msg, struct berth_err *err)
+{
+	for (;;) {
+		char *end;
+		unsigned long i;
+		int fd = -1;
+		int rc = sync_recv(a->sync_fd, msg, &fd, err);
+
+		if (rc < 0)
+			return -1;
+		if (rc == 0 || msg->type == SYNC_ABORT)
+			_exit(1); /* stage 0 gave up and reports why */
+		if (msg->type != SYNC_MOUNT_FD) {
+			if (fd >= 0)
+				close(fd);
+			if (msg->type != SYNC_GO)
+				return berth_err_set(err, EPROTO, "unexpected message %u from berth", msg->type);
+			return 0;
+		}
+		errno = 0;
+		i = strtoul(msg->text, &end, 10);
+		if (fd < 0 || errno || end == msg->text || *end || i >= a->spec->n_mounts ||
+		    !mount_is_idmapped(&a->spec->mounts[i]) || fds[i] >= 0) {
+			if (fd >= 0)
+				close(fd);
+			return berth_err_set(err, EPROTO, "bad idmapped mount message \"%s\" from berth", msg->text);
+		}
+		fds[i] = fd;
+	}
+}
+
+static void close_all(int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+		fds[i] = -1;
+	}
+}
+
 /* Leaves only stdio, the preserved fds and what berth-init needs. */
 static int prepare_fds(const struct stage1_args *a, int console_slave, struct berth_err *err)
 {
@@ -175,16 +219,13 @@ static int prepare_fds(const struct stage1_args *a, int console_slave, struct be
 	return 0;
 }
 
-static int run_stage1(const struct stage1_args *a, struct berth_err *err)
+/* From SYNC_GO to a prepared rootfs: namespaces, names, config mounts. */
+static int enter_and_mount(const struct stage1_args *a, int *idmap_fds, struct sync_msg *msg,
+			   struct berth_err *err)
 {
 	const struct spec *spec = a->spec;
-	int master = -1, slave = -1;
-	char pty_name[64];
-	sigset_t none;
 
-	static struct sync_msg msg; /* 64 KiB: not on the stack */
-
-	if (wait_for(a, SYNC_GO, &msg, err) < 0)
+	if (wait_for_go(a, idmap_fds, msg, err) < 0)
 		return -1;
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		return berth_err_set(err, errno, "prctl PR_SET_PDEATHSIG");
@@ -195,7 +236,29 @@ static int run_stage1(const struct stage1_args *a, struct berth_err *err)
 	/* runtime-spec: a relative mount source is relative to the bundle. */
 	if (chdir(a->bundle) < 0)
 		return berth_err_set(err, errno, "chdir to bundle \"%s\"", a->bundle);
-	if (rootfs_prepare(spec, a->rootfs, err) < 0)
+	return rootfs_prepare_idmapped(spec, a->rootfs, idmap_fds, err);
+}
+
+static int run_stage1(const struct stage1_args *a, struct berth_err *err)
+{
+	const struct spec *spec = a->spec;
+	int master = -1, slave = -1, rc;
+	int *idmap_fds;
+	char pty_name[64];
+	sigset_t none;
+
+	static struct sync_msg msg; /* 64 KiB: not on the stack */
+
+	idmap_fds = malloc((spec->n_mounts ? spec->n_mounts : 1) * sizeof(*idmap_fds));
+	if (!idmap_fds)
+		return berth_err_set(err, ENOMEM, "idmapped mounts");
+	for (size_t i = 0; i < spec->n_mounts; i++)
+		idmap_fds[i] = -1;
+	rc = enter_and_mount(a, idmap_fds, &msg, err);
+	/* Attached trees stay mounted; any left detached go away with the fd. */
+	close_all(idmap_fds, spec->n_mounts);
+	free(idmap_fds);
+	if (rc < 0)
 		return -1;
 	/* Stage 0 runs prestart and createRuntime hooks now, in the runtime's
 	 * namespaces, and sends back the state for createContainer hooks. */

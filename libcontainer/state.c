@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,22 +27,49 @@ const char *container_status_name(enum container_status s)
 	}
 }
 
+/* Sets an invalid-id error: errno EINVAL for callers, but no strerror
+ * suffix, which would only repeat "invalid". The id is quoted with
+ * non-printable bytes escaped, so the error stays one line. */
+static int invalid_id(struct berth_err *err, const char *id, const char *why)
+{
+	char quoted[NAME_MAX * 4 + 1];
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)id; *p && n + 5 < sizeof(quoted); p++) {
+		if (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
+			quoted[n++] = (char)*p;
+		else
+			n += (size_t)snprintf(quoted + n, sizeof(quoted) - n, "\\x%02x", *p);
+	}
+	quoted[n] = '\0';
+	berth_err_set(err, 0, "invalid container id \"%s\"%s%s", quoted, why ? ": " : "", why ? why : "");
+	err->errnum = EINVAL;
+	return -1;
+}
+
 int container_id_validate(const char *id, struct berth_err *err)
 {
 	size_t len = strlen(id);
 
-	if (len == 0)
-		return berth_err_set(err, EINVAL, "invalid container id: empty");
-	if (len > BERTH_ID_MAX)
-		return berth_err_set(err, EINVAL, "invalid container id: longer than %d characters", BERTH_ID_MAX);
+	if (len == 0) {
+		berth_err_set(err, 0, "invalid container id: empty");
+		err->errnum = EINVAL;
+		return -1;
+	}
+	/* The id names the state directory and the cgroup, so NAME_MAX is
+	 * the real limit below BERTH_ID_MAX. */
+	if (len > BERTH_ID_MAX || len > NAME_MAX) {
+		berth_err_set(err, 0, "invalid container id: longer than %d characters", NAME_MAX);
+		err->errnum = EINVAL;
+		return -1;
+	}
 	if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
-		return berth_err_set(err, EINVAL, "invalid container id \"%s\"", id);
+		return invalid_id(err, id, NULL);
 	for (const char *p = id; *p; p++) {
 		char c = *p;
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 		      c == '_' || c == '-' || c == '.' || c == '+'))
-			return berth_err_set(err, EINVAL,
-					     "invalid container id \"%s\": only letters, digits and _+.- are allowed", id);
+			return invalid_id(err, id, "only letters, digits and _+.- are allowed");
 	}
 	return 0;
 }
@@ -304,7 +332,7 @@ char *state_oci_json(const struct container_state *st, bool pretty, const char *
 	json_gen_kv_str(g, "bundle", st->bundle);
 	json_gen_kv_str(g, "rootfs", st->rootfs);
 	json_gen_kv_str(g, "created", st->created);
-	json_gen_kv_str(g, "owner", st->owner ? st->owner : "");
+	/* runc's field order: annotations (only when set) before owner. */
 	if (st->n_annotations) {
 		json_gen_str(g, "annotations");
 		yajl_gen_map_open(g);
@@ -312,6 +340,7 @@ char *state_oci_json(const struct container_state *st, bool pretty, const char *
 			json_gen_kv_str(g, st->annotations[i].key, st->annotations[i].value);
 		yajl_gen_map_close(g);
 	}
+	json_gen_kv_str(g, "owner", st->owner ? st->owner : "");
 	yajl_gen_map_close(g);
 	yajl_gen_get_buf(g, &buf, &len);
 	while (len > 0 && buf[len - 1] == '\n')

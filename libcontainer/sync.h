@@ -16,6 +16,10 @@ enum sync_type {
 	SYNC_EXEC,          /* 1 -> 0: about to exec berth-init */
 	SYNC_ERROR,         /* 1 -> 0: errnum + message; stage 1 exits */
 	SYNC_ABORT,         /* 0 -> 1: give up, exit */
+	/* 0 -> 1, before SYNC_GO, one per idmapped mount in config order:
+	 * text = index in spec->mounts, fd = its detached idmapped tree
+	 * (mount_idmap.c), which stage 1 attaches in mount_apply. */
+	SYNC_MOUNT_FD,
 };
 
 struct sync_msg {

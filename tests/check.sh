@@ -62,6 +62,18 @@ lint_tap() {
 export -f lint_tap
 run_section lint 900 bash -c lint_tap
 
+# host_snapshot: what the tests must leave as they found it: the host's
+# device nodes (never chowned or chmodded), its mount table, berth cgroups,
+# containers' PID 1s.
+host_snapshot() {
+	stat -c '%n %F %a %u:%g %i' /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty
+	echo "mounts: $(wc -l </proc/self/mountinfo)"
+	find /sys/fs/cgroup -maxdepth 3 -type d -name berth 2>/dev/null | sed 's/^/cgroup: /'
+	pgrep -x berth-init | sed 's/^/berth-init pid: /'
+	return 0
+}
+host_before=$(host_snapshot)
+
 if ((EUID != 0)); then
 	msg="integration tests need root (they create namespaces, mounts and cgroups); run make check as root"
 	echo "# --- integration" | tee -a "$log"
@@ -75,6 +87,22 @@ else
 	export BATS_TEST_TIMEOUT="${BATS_TEST_TIMEOUT:-120}"
 	run_section integration 2400 bats --tap tests/integration
 fi
+
+# The host as the tests found it: one more test.
+host_unchanged_tap() {
+	local after
+	after=$(host_snapshot)
+	if [[ "$after" == "$host_before" ]]; then
+		echo "ok 1 the host is as the tests found it"
+	else
+		echo "not ok 1 the host is as the tests found it"
+		diff <(echo "$host_before") <(echo "$after") | sed 's/^/# /'
+		return 1
+	fi
+}
+export -f host_snapshot host_unchanged_tap
+export host_before
+run_section host 60 bash -c host_unchanged_tap
 
 if ((${#failures[@]} > 0)); then
 	echo

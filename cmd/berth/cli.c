@@ -26,40 +26,69 @@ int cli_failf(const char *fmt, ...)
 	return 1;
 }
 
-void cli_print_verb_help(const char *verb)
+bool cli_print_verb_help(const char *verb)
 {
 	for (const struct verb *v = cli_verbs; v->name; v++) {
 		if (strcmp(v->name, verb) == 0) {
 			printf("berth %s - %s\n\nUsage: berth %s %s\n", v->name, v->summary, v->name, v->usage);
-			return;
+			return true;
 		}
 	}
+	return false;
+}
+
+/* Go's flag package, which runc's CLI uses, knows no abbreviations
+ * ("--bund") and no grouped or glued short options ("-dh", "-bDIR",
+ * "-frob" as -f rob); getopt_long_only accepts all of them. Whether arg, the
+ * element getopt just read, named the option it returned exactly. */
+static bool cli_exact_flag(const char *arg, const struct option *opts, int longindex)
+{
+	const char *name;
+	size_t len;
+
+	if (longindex < 0)
+		return strlen(arg) == 2;
+	name = arg + (arg[1] == '-' ? 2 : 1);
+	len = strcspn(name, "=");
+	/* "-b=DIR": getopt took "b" for a prefix of "bundle", whose short
+	 * alias it is. */
+	if (len == 1 && opts[longindex].val == name[0])
+		return true;
+	return strlen(opts[longindex].name) == len && strncmp(opts[longindex].name, name, len) == 0;
 }
 
 int cli_parse(const char *verb, int argc, char **argv, const struct option *opts, const char *shortopts,
 	      int (*handle)(int opt, const char *arg, void *data), void *data)
 {
 	char optstring[128];
-	int c;
+	int c, longindex;
 
 	/* "+": stop at the first positional argument (run ID -- args...);
 	 * ":": report a missing value ourselves. */
 	snprintf(optstring, sizeof(optstring), "+:%s", shortopts);
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long_only(argc, argv, optstring, opts, NULL)) != -1) {
-		if (c == 'h') {
-			cli_print_verb_help(verb);
-			return -2;
-		}
-		if (c == '?') {
-			const char *bad = argv[optind - 1];
-			cli_failf("%s: unknown flag \"%s\"", verb, bad ? bad : "?");
+	for (;;) {
+		/* Without permutation the element being read is argv[optind]
+		 * (optind 0 asks glibc to start over at 1). */
+		int at = optind ? optind : 1;
+		const char *arg = at < argc ? argv[at] : "?";
+
+		longindex = -1;
+		c = getopt_long_only(argc, argv, optstring, opts, &longindex);
+		if (c == -1)
+			break;
+		if (c == '?' || (c != ':' && !cli_exact_flag(arg, opts, longindex))) {
+			cli_failf("%s: unknown flag \"%s\"", verb, arg);
 			return -1;
 		}
 		if (c == ':') {
-			cli_failf("%s: flag \"%s\" needs a value", verb, argv[optind - 1]);
+			cli_failf("%s: flag \"%s\" needs a value", verb, arg);
 			return -1;
+		}
+		if (c == 'h') {
+			cli_print_verb_help(verb);
+			return -2;
 		}
 		if (handle(c, optarg, data) != 0)
 			return -1;

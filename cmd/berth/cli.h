@@ -40,7 +40,8 @@ int cli_parse(const char *verb, int argc, char **argv, const struct option *opts
 /* Exactly n positional arguments are required (n_max -1: any number). */
 int cli_want_args(const char *verb, int have, int n_min, int n_max);
 
-void cli_print_verb_help(const char *verb);
+/* Prints the usage of verb; false (nothing printed) if there is no such verb. */
+bool cli_print_verb_help(const char *verb);
 
 int cli_parse_uint(const char *flag, const char *s, unsigned *out);
 

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "create_opts.h"
@@ -45,13 +46,18 @@ static int handle_create_option(int opt, const char *arg, void *data)
 }
 
 /* LISTEN_FDS (socket activation) fds come first and are passed on too,
- * as runc does: stdio + $LISTEN_FDS + --preserve-fds in total. */
+ * as runc does: stdio + $LISTEN_FDS + --preserve-fds in total. As in
+ * sd_listen_fds(3) they are ours only when LISTEN_PID names this process;
+ * otherwise the variables were meant for an ancestor. */
 static unsigned listen_fds(void)
 {
-	const char *s = getenv("LISTEN_FDS");
+	const char *s = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
 	unsigned n = 0;
+	long owner = 0;
 
-	if (s && sscanf(s, "%u", &n) != 1)
+	if (!s || !pid || sscanf(pid, "%ld", &owner) != 1 || owner != (long)getpid())
+		return 0;
+	if (sscanf(s, "%u", &n) != 1)
 		n = 0;
 	return n;
 }

@@ -70,8 +70,6 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 		return cli_failf("list: out of memory");
 	rows[0][0] = strdup("ID"), rows[0][1] = strdup("PID"), rows[0][2] = strdup("STATUS");
 	rows[0][3] = strdup("BUNDLE"), rows[0][4] = strdup("CREATED"), rows[0][5] = strdup("OWNER");
-	if (json)
-		printf("[");
 	for (size_t i = 0; i < n; i++) {
 		struct container_state st;
 		if (state_load(cli->ctx.root, ids[i], &st, &err) < 0)
@@ -80,8 +78,11 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 			printf("%s\n", st.id);
 		} else if (json) {
 			char *j = state_oci_json(&st, false, NULL, &err);
-			if (j)
-				printf("%s%s", shown ? "," : "", j);
+			if (!j) {
+				state_free(&st);
+				continue;
+			}
+			printf("%s%s", shown ? "," : "[", j);
 			free(j);
 		} else {
 			char **row = rows[shown + 1];
@@ -96,8 +97,10 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 		shown++;
 		state_free(&st);
 	}
-	if (json)
-		printf("]\n");
+	/* -q wins over --format, as in runc. An empty list is what Go
+	 * marshals for a nil slice: "null", not "[]". */
+	if (json && !o.quiet)
+		printf("%s\n", shown ? "]" : "null");
 	else if (!o.quiet) {
 		for (size_t r = 0; r <= shown; r++)
 			for (int c = 0; c < LIST_COLUMNS; c++)

@@ -74,6 +74,24 @@ static bool match_flag(const char *arg, const char *name, const char **value)
 	return true;
 }
 
+/* A boolean flag's value as Go's strconv.ParseBool reads it (runc's
+ * "--debug=false"); NULL (no "=value") means true. -1 if invalid. */
+static int parse_bool_value(const char *value)
+{
+	static const char *const yes[] = { "1", "t", "T", "true", "TRUE", "True" };
+	static const char *const no[] = { "0", "f", "F", "false", "FALSE", "False" };
+
+	if (!value)
+		return 1;
+	for (size_t i = 0; i < sizeof(yes) / sizeof(*yes); i++) {
+		if (strcmp(value, yes[i]) == 0)
+			return 1;
+		if (strcmp(value, no[i]) == 0)
+			return 0;
+	}
+	return -1;
+}
+
 /* Global flags come before the verb, as with runc. Returns the index of
  * the verb, or -1 on error, or -2 when done (help/version printed). */
 static int parse_global(struct cli *cli, int argc, char **argv)
@@ -95,12 +113,18 @@ static int parse_global(struct cli *cli, int argc, char **argv)
 			print_help();
 			return -2;
 		}
-		if (match_flag(a, "debug", &value)) {
-			cli->debug = true;
-			continue;
-		}
-		if (match_flag(a, "systemd-cgroup", &value)) {
-			cli->ctx.systemd_cgroup = !value || strcmp(value, "false") != 0;
+		if (match_flag(a, "debug", &value) || match_flag(a, "systemd-cgroup", &value)) {
+			int on = parse_bool_value(value);
+
+			if (on < 0) {
+				fprintf(stderr, "berth: invalid boolean value \"%s\" for flag \"%.*s\"\n", value,
+					(int)strcspn(a, "="), a);
+				return -1;
+			}
+			if (a[strspn(a, "-")] == 'd')
+				cli->debug = on;
+			else
+				cli->ctx.systemd_cgroup = on;
 			continue;
 		}
 		for (size_t f = 0; f < sizeof(with_value) / sizeof(*with_value); f++) {
@@ -158,11 +182,12 @@ int main(int argc, char **argv)
 		print_help();
 		return 0;
 	}
-	if (strcmp(argv[verb_at], "help") == 0) {
-		if (verb_at + 1 < argc)
-			cli_print_verb_help(argv[verb_at + 1]);
-		else
+	/* "h" is runc's (urfave/cli's) short name for help. */
+	if (strcmp(argv[verb_at], "help") == 0 || strcmp(argv[verb_at], "h") == 0) {
+		if (verb_at + 1 >= argc)
 			print_help();
+		else if (!cli_print_verb_help(argv[verb_at + 1]))
+			return cli_failf("help: unknown command \"%s\" (see berth --help)", argv[verb_at + 1]);
 		return 0;
 	}
 	for (const struct verb *v = cli_verbs; v->name; v++)

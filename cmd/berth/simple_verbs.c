@@ -56,7 +56,8 @@ int cmd_state(struct cli *cli, int argc, char **argv)
 	state_free(&st);
 	if (!json)
 		return cli_fail(&err);
-	printf("%s\n", json);
+	/* No newline after the JSON: runc writes none. */
+	fputs(json, stdout);
 	free(json);
 	return 0;
 }

@@ -172,3 +172,71 @@ berth_detached() {
 	rm -f "$out" "$err"
 	return "$status"
 }
+
+# --- Added for the verb tests (create, start, run, state, list, kill,
+# delete) ---------------------------------------------------------------
+
+# berth_capture ARGS...: `berth ARGS` with stdin from /dev/null, stdout and
+# stderr through files (a container that wrongly starts cannot hold bats'
+# pipes) and at most 20 s; sets status, output, lines, stderr and
+# stderr_lines the way `run --separate-stderr` does.
+berth_capture() {
+	local out="$BATS_TEST_TMPDIR/.capture.out" err="$BATS_TEST_TMPDIR/.capture.err"
+	status=0
+	timeout 20 "$BERTH" --root "$BERTH_ROOT" "$@" </dev/null >"$out" 2>"$err" || status=$?
+	output=$(<"$out")
+	stderr=$(<"$err")
+	mapfile -t lines <"$out"
+	mapfile -t stderr_lines <"$err"
+	rm -f "$out" "$err"
+}
+
+# error_text: the message of the error the last berth_capture (or `run
+# --separate-stderr`) printed: berth's line without "berth: ", or the msg
+# of runc's logrus line with its quotes unescaped.
+error_text() {
+	if is_berth; then
+		echo "${stderr#berth: }"
+	else
+		sed -n 's/.*level=error msg="\(.*\)"$/\1/p' <<<"$stderr" | sed 's/\\"/"/g'
+	fi
+}
+
+# assert_one_error [TEXT]: the command failed with exit status 1 and wrote
+# exactly one line on stderr, containing TEXT; berth's starts "berth: ".
+assert_one_error() {
+	local want="${1:-}" msg
+	[[ "$status" -eq 1 ]] || fail "exit status $status, want 1 (stderr: $stderr)"
+	[[ "${#stderr_lines[@]}" -eq 1 ]] || fail "want one line on stderr, got ${#stderr_lines[@]}: $stderr"
+	if is_berth; then
+		[[ "$stderr" == "berth: "* ]] || fail "stderr does not start with \"berth: \": $stderr"
+	fi
+	msg=$(error_text)
+	[[ -n "$msg" ]] || fail "no error message in: $stderr"
+	[[ "$msg" == *"$want"* ]] || fail "error \"$msg\" lacks \"$want\""
+}
+
+# wait_for_text FILE TEXT [TRIES]: polls (0.05 s apart) until FILE holds a
+# line equal to TEXT.
+wait_for_text() {
+	local file="$1" text="$2" tries="${3:-200}"
+	while ((tries-- > 0)); do
+		grep -qxF -- "$text" "$file" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "timed out waiting for \"$text\" in $file: $(cat "$file" 2>/dev/null)" >&2
+	return 1
+}
+
+# create_logged ID [ARGS...]: `berth create ARGS -b $BUNDLE ID` with stdin
+# from /dev/null and the container's stdout/stderr going to $BATS_TEST_TMPDIR/
+# ID.out and ID.err (terminal false: the workload inherits them).
+create_logged() {
+	local id="$1"
+	shift
+	berth create "$@" -b "$BUNDLE" "$id" </dev/null \
+		>"$BATS_TEST_TMPDIR/$id.out" 2>"$BATS_TEST_TMPDIR/$id.err"
+}
+
+# state_field ID FIELD: one field of `state ID` (jq -r .FIELD).
+state_field() { berth state "$1" | jq -r ".$2"; }

@@ -164,10 +164,25 @@ static void test_default_spec_rootless(void)
 
 static void test_invalid_json(void)
 {
-	EXPECT_ERROR_JSON("{\"ociVersion\":", "invalid JSON: parse error: premature EOF");
-	EXPECT_ERROR_JSON("nope", "invalid JSON: lexical error: invalid string in json text.");
-	EXPECT_ERROR_JSON("", "invalid JSON: parse error: premature EOF");
+	/* The position is 1-based; a text that ends early fails past its end. */
+	EXPECT_ERROR_JSON("{\"ociVersion\":", "invalid JSON at line 1, column 15: parse error: premature EOF");
+	EXPECT_ERROR_JSON("nope", "invalid JSON at line 1, column 1: lexical error: invalid string in json text.");
+	EXPECT_ERROR_JSON("", "invalid JSON at line 1, column 1: parse error: premature EOF");
+	EXPECT_ERROR_JSON("{\n  \"a\": 1,\n  }",
+			  "invalid JSON at line 3, column 3: parse error: invalid object key (must be a string)");
+	EXPECT_ERROR_JSON("{\"a\": 1}\n\nx",
+			  "invalid JSON at line 3, column 1: parse error: trailing garbage");
+	EXPECT_ERROR_JSON("{\n\"a\": /* comment */ 1,\n\"b\" 2}",
+			  "invalid JSON at line 3, column 5: parse error: object key and value must be separated "
+			  "by a colon (':')");
 	EXPECT_ERROR_JSON("[1]", "expected an object, got array");
+	{
+		/* A NUL would end the text early for yajl: refused where it is. */
+		static const char with_nul[] = "{\n  \"ociVersion\": \"1.2.0\0\"}";
+		struct berth_err err;
+		UNIT_CHECK(spec_parse(with_nul, sizeof(with_nul) - 1, &err) == NULL);
+		UNIT_CHECK_STR(err.msg, "invalid JSON at line 2, column 23: NUL byte in input");
+	}
 	{
 		/* Deep nesting is refused before yajl recurses into it. */
 		size_t n = 100000;
@@ -351,6 +366,34 @@ static void test_namespace_errors(void)
 		     "\"namespaces\":[{\"type\":\"user\"}],"
 		     "\"uidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":1}]",
 		     "linux.namespaces: a new user namespace needs linux.uidMappings and linux.gidMappings");
+	/* Overlapping ranges, on either side, are refused with both named. */
+	EXPECT_ERROR(NULL, NULL,
+		     "\"namespaces\":[{\"type\":\"user\"}],"
+		     "\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":100},"
+		     "{\"containerID\":50,\"hostID\":200000,\"size\":100}]",
+		     "linux.uidMappings[1]: containerID 50-149 overlaps linux.uidMappings[0] (0-99)");
+	EXPECT_ERROR(NULL, NULL,
+		     "\"namespaces\":[{\"type\":\"user\"}],"
+		     "\"gidMappings\":[{\"containerID\":1000,\"hostID\":5,\"size\":1},"
+		     "{\"containerID\":0,\"hostID\":1000,\"size\":1},"
+		     "{\"containerID\":1,\"hostID\":0,\"size\":10}]",
+		     "linux.gidMappings[2]: hostID 0-9 overlaps linux.gidMappings[0] (5-5)");
+	EXPECT_ERROR(NULL, NULL,
+		     "\"namespaces\":[{\"type\":\"user\"}],"
+		     "\"uidMappings\":[{\"containerID\":10,\"hostID\":100000,\"size\":10},"
+		     "{\"containerID\":0,\"hostID\":200000,\"size\":11}]",
+		     "linux.uidMappings[1]: containerID 0-10 overlaps linux.uidMappings[0] (10-19)");
+	/* Adjacent ranges touch but do not overlap. */
+	{
+		struct spec *spec = parse_config(
+			NULL, NULL,
+			"\"namespaces\":[{\"type\":\"user\"}],"
+			"\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":10},"
+			"{\"containerID\":10,\"hostID\":100010,\"size\":10}],"
+			"\"gidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":1}]");
+		UNIT_CHECK(spec != NULL);
+		spec_free(spec);
+	}
 }
 
 static void test_namespaces_and_names(void)
@@ -686,7 +729,7 @@ static void test_load_bundle(void)
 
 	write_file(path, "{\"ociVersion\":\"1.0.0\",");
 	UNIT_CHECK(spec_load_bundle(dir, &err) == NULL);
-	UNIT_CHECK_STR(err.msg, "config.json: invalid JSON: parse error: premature EOF");
+	UNIT_CHECK_STR(err.msg, "config.json: invalid JSON at line 1, column 23: parse error: premature EOF");
 
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/rootfs", dir);
