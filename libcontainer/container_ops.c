@@ -198,13 +198,19 @@ static int signal_all(const struct container_state *st, int sig, struct berth_er
 	return rc;
 }
 
-int berth_container_kill(const struct berth_ctx *ctx, const char *id, int sig, bool all, struct berth_err *err)
+int berth_container_kill(const struct berth_ctx *ctx, const char *id, const char *signal, bool all,
+			 struct berth_err *err)
 {
 	struct container_state st;
-	int rc;
+	int rc, sig;
 
+	/* As runc: a missing container is reported before a bad signal. */
 	if (state_load(ctx->root, id, &st, err) < 0)
 		return -1;
+	if (berth_parse_signal(signal, &sig, err) < 0) {
+		state_free(&st);
+		return -1;
+	}
 	if (st.status == STATUS_STOPPED && !all) {
 		state_free(&st);
 		return berth_err_set(err, 0, "container not running");
@@ -268,8 +274,7 @@ out:
 /* runc's text, without a strerror suffix that would repeat it. */
 static int bad_signal(struct berth_err *err, const char *what, const char *s)
 {
-	berth_err_set(err, 0, "%s signal \"%s\"", what, s);
-	err->errnum = EINVAL;
+	berth_err_msg(err, EINVAL, "%s signal \"%s\"", what, s);
 	return -1;
 }
 
@@ -279,11 +284,15 @@ int berth_parse_signal(const char *s, int *sig, struct berth_err *err)
 	char *end;
 	long n;
 
-	if (!s || !*s)
-		return bad_signal(err, "invalid", "");
+	/* runc: no signal, or an empty one, is SIGTERM. */
+	if (!s || !*s) {
+		*sig = SIGTERM;
+		return 0;
+	}
 	n = strtol(s, &end, 10);
 	if (*end == '\0') {
-		if (n <= 0 || n > SIGRTMAX)
+		/* 0 probes that the container's init exists, as kill(2) does. */
+		if (n < 0 || n > SIGRTMAX)
 			return bad_signal(err, "invalid", s);
 		*sig = (int)n;
 		return 0;

@@ -93,10 +93,10 @@ static int check_console_and_fds(struct create_run *r, struct berth_err *err)
 	const struct berth_create_opts *o = r->opts;
 
 	if (r->spec->process.terminal && !o->console_socket && !o->keep_console)
-		return berth_err_set(err, EINVAL,
+		return berth_err_msg(err, EINVAL,
 				     "cannot allocate tty if berth will detach without setting console socket");
 	if (!r->spec->process.terminal && o->console_socket)
-		return berth_err_set(err, EINVAL, "cannot use console socket if berth will not allocate tty");
+		return berth_err_msg(err, EINVAL, "cannot use console socket if berth will not allocate tty");
 	r->preserve_fds = o->listen_fds + o->preserve_fds;
 	for (unsigned i = 0; i < r->preserve_fds; i++)
 		if (fcntl(3 + (int)i, F_GETFD) < 0)

@@ -52,8 +52,7 @@ static int split_path(const char *path, char *parent, size_t size, const char **
 
 	if (!slash || !slash[1] || !strcmp(slash + 1, ".") || !strcmp(slash + 1, "..") ||
 	    (size_t)(slash - path) >= size) {
-		berth_err_set(err, 0, "device path \"%s\" is not a file path", path);
-		err->errnum = EINVAL;
+		berth_err_msg(err, EINVAL, "device path \"%s\" is not a file path", path);
 		return -1;
 	}
 	memcpy(parent, path, (size_t)(slash - path));
@@ -113,8 +112,7 @@ static int create_node(int root_fd, const struct dev_node *d, struct berth_err *
 	case 'b': kind = S_IFBLK; break;
 	case 'p': kind = S_IFIFO; break;
 	default:
-		berth_err_set(err, 0, "device \"%s\": unknown type '%c'", d->path, d->type);
-		err->errnum = EINVAL;
+		berth_err_msg(err, EINVAL, "device \"%s\": unknown type '%c'", d->path, d->type);
 		return -1;
 	}
 	if (split_path(d->path, parent, sizeof(parent), &name, err) < 0)

@@ -34,6 +34,19 @@ int berth_err_set(struct berth_err *err, int errnum, const char *fmt, ...)
 	return -1;
 }
 
+int berth_err_msg(struct berth_err *err, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	err->errnum = errnum;
+	return -1;
+}
+
 int berth_err_wrap(struct berth_err *err, const char *fmt, ...)
 {
 	char prefix[512];

@@ -18,6 +18,11 @@ struct berth_err {
 int berth_err_set(struct berth_err *err, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Like berth_err_set, for errors whose message says it all: errnum is
+ * kept for callers that test it, but not appended to the text. */
+int berth_err_msg(struct berth_err *err, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Prefixes the current message with fmt and ": ". Returns -1. */
 int berth_err_wrap(struct berth_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

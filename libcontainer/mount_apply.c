@@ -162,8 +162,7 @@ static int mount_bind(const struct spec_mount *m, int root_fd, struct berth_err 
 	int fd, rc;
 
 	if (!m->source) {
-		berth_err_set(err, 0, "bind mount on \"%s\" has no source", m->destination);
-		err->errnum = EINVAL;
+		berth_err_msg(err, EINVAL, "bind mount on \"%s\" has no source", m->destination);
 		return -1;
 	}
 	if (stat(m->source, &st) < 0)
@@ -264,8 +263,7 @@ int mount_apply(const struct spec *spec, size_t index, int root_fd, int idmap_fd
 	if (mount_is_idmapped(m) && idmap_fd < 0) {
 		/* Only stage 0 can make idmapped mounts; without its tree
 		 * (rootfs_prepare called on its own) there is none to attach. */
-		berth_err_set(err, 0, "idmap mounts are not supported yet");
-		err->errnum = ENOTSUP;
+		berth_err_msg(err, EINVAL, "idmap mount was not prepared by stage 0");
 		return -1;
 	}
 	if (mount_is_idmapped(m))
@@ -279,8 +277,7 @@ int mount_apply(const struct spec *spec, size_t index, int root_fd, int idmap_fd
 	else if (strcmp(type, "mqueue") == 0)
 		rc = mount_mqueue(spec, m, root_fd, err);
 	else if (!*type) {
-		berth_err_set(err, 0, "mount on \"%s\" has no type", m->destination);
-		err->errnum = EINVAL;
+		berth_err_msg(err, EINVAL, "mount on \"%s\" has no type", m->destination);
 		return -1;
 	} else
 		rc = mount_fs(spec, m, type, root_fd, err);

@@ -42,8 +42,7 @@ static int invalid_id(struct berth_err *err, const char *id, const char *why)
 			n += (size_t)snprintf(quoted + n, sizeof(quoted) - n, "\\x%02x", *p);
 	}
 	quoted[n] = '\0';
-	berth_err_set(err, 0, "invalid container id \"%s\"%s%s", quoted, why ? ": " : "", why ? why : "");
-	err->errnum = EINVAL;
+	berth_err_msg(err, EINVAL, "invalid container id \"%s\"%s%s", quoted, why ? ": " : "", why ? why : "");
 	return -1;
 }
 
@@ -52,15 +51,11 @@ int container_id_validate(const char *id, struct berth_err *err)
 	size_t len = strlen(id);
 
 	if (len == 0) {
-		berth_err_set(err, 0, "invalid container id: empty");
-		err->errnum = EINVAL;
+		berth_err_msg(err, EINVAL, "invalid container id: empty");
 		return -1;
 	}
-	/* The id names the state directory and the cgroup, so NAME_MAX is
-	 * the real limit below BERTH_ID_MAX. */
-	if (len > BERTH_ID_MAX || len > NAME_MAX) {
-		berth_err_set(err, 0, "invalid container id: longer than %d characters", NAME_MAX);
-		err->errnum = EINVAL;
+	if (len > BERTH_ID_MAX) {
+		berth_err_msg(err, EINVAL, "invalid container id: longer than %d characters", BERTH_ID_MAX);
 		return -1;
 	}
 	if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
@@ -236,8 +231,7 @@ int state_load(const char *root, const char *id, struct container_state *st, str
 		if (err->errnum == ENOENT || err->errnum == ENOTDIR)
 		{
 			/* No strerror suffix: engines match this exact wording. */
-			berth_err_set(err, 0, "container \"%s\" does not exist", id);
-			err->errnum = ENOENT;
+			berth_err_msg(err, ENOENT, "container \"%s\" does not exist", id);
 			return -1;
 		}
 		return -1;

@@ -5,13 +5,14 @@
 #define BERTH_STATE_H
 
 #include <stdbool.h>
+#include <limits.h>
 #include <stddef.h>
 #include <sys/types.h>
 
 #include "err.h"
 #include "spec.h"
 
-#define BERTH_ID_MAX 1024
+#define BERTH_ID_MAX NAME_MAX /* the id names the state dir and cgroup */
 
 enum container_status {
 	STATUS_CREATING, STATUS_CREATED, STATUS_RUNNING, STATUS_PAUSED, STATUS_STOPPED

@@ -31,20 +31,28 @@ void signals_reset(void)
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/* Before start there is no workload to forward to. As runc's init does
+ * (Go's default handling), the signals that ask a program to stop end the
+ * container; the others (USR1, USR2, ALRM, WINCH, CHLD...) are dropped, so
+ * a stray notification does not kill a container that was never started. */
 bool signals_is_terminating(int signo)
 {
 	switch (signo) {
-	case SIGCHLD:
-	case SIGCONT:
-	case SIGURG:
-	case SIGWINCH:
-	case SIGTSTP:
-	case SIGTTIN:
-	case SIGTTOU:
-	case SIGPIPE:
-		return false;
-	default:
+	case SIGHUP:
+	case SIGINT:
+	case SIGQUIT:
+	case SIGILL:
+	case SIGTRAP:
+	case SIGABRT:
+	case SIGBUS:
+	case SIGFPE:
+	case SIGSEGV:
+	case SIGTERM:
+	case SIGSTKFLT:
+	case SIGSYS:
 		return true;
+	default:
+		return false;
 	}
 }
 

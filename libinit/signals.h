@@ -12,9 +12,8 @@ int signals_block_all(void);
  * expects. Used by children (hooks, workload) and before exec in place. */
 void signals_reset(void);
 
-/* Whether signo's default action ends a process: the waiting init exits
- * with 128+signo on those. SIGPIPE is excluded (our own pipe writes raise
- * it while it is blocked). */
+/* Whether signo ends a created (not yet started) container: the waiting
+ * init exits with 128+signo on those, as runc's init would die. */
 bool signals_is_terminating(int signo);
 
 /* Reads one signal from the signalfd: its number, 0 if none, -1 on error. */

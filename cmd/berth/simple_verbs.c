@@ -80,16 +80,13 @@ int cmd_kill(struct cli *cli, int argc, char **argv)
 {
 	struct kill_opts o = { false };
 	struct berth_err err;
-	int sig = SIGTERM;
 	int first = cli_parse("kill", argc, argv, kill_options, "ah", handle_kill_option, &o);
 
 	if (first < 0)
 		return first == -2 ? 0 : 1;
 	if (cli_want_args("kill", argc - first, 1, 2) < 0)
 		return 1;
-	if (argc - first == 2 && berth_parse_signal(argv[first + 1], &sig, &err) < 0)
-		return cli_fail(&err);
-	if (berth_container_kill(&cli->ctx, argv[first], sig, o.all, &err) < 0)
+	if (berth_container_kill(&cli->ctx, argv[first], argc - first == 2 ? argv[first + 1] : NULL, o.all, &err) < 0)
 		return cli_fail(&err);
 	return 0;
 }

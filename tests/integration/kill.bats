@@ -156,3 +156,31 @@ start_trapping() {
 	run berth kill --all "$id" KILL
 	assert_success
 }
+
+@test "kill USR1 of a created container leaves it created, as runc's init does" {
+	local id
+	id=$(unique_id)
+	berth_detached create -b "$BUNDLE" "$id"
+	run berth kill "$id" USR1
+	assert_success
+	sleep 0.3 # nothing to poll for: the container must stay as it is
+	assert_equal "$(state_field "$id" status)" created
+	berth start "$id"
+	wait_for_status "$id" running
+}
+
+@test "kill with an empty signal sends SIGTERM, as runc's" {
+	local id
+	id=$(unique_id)
+	start_trapping "$id" TERM
+	run berth kill "$id" ''
+	assert_success
+	wait_for_status "$id" stopped
+	run cat "$BATS_TEST_TMPDIR/$id.out"
+	assert_line 'got TERM'
+}
+
+@test "kill of a missing container with a bad signal reports the container" {
+	berth_capture kill "$(unique_id nope)" NOSUCHSIGNAL
+	assert_one_error 'does not exist'
+}

@@ -608,7 +608,7 @@ static int run_bad_mount(const void *arg)
 static void test_rootfs_mount_errors(void)
 {
 	struct bad_mount cases[] = {
-		{ MNT("/x", "tmpfs", "tmpfs", 0, NULL), "mounts[1]: idmap mounts are not supported yet" },
+		{ MNT("/x", "tmpfs", "tmpfs", 0, NULL), "mounts[1]: idmap mount was not prepared by stage 0" },
 		{ MNT("/a_file/sub", "tmpfs", "tmpfs", 0, NULL),
 		  "mounts[1]: mkdir \"/a_file/sub\" in rootfs: not a directory" },
 		{ MNT("/x", "nosuchfs", "none", 0, NULL), "mounts[1]: mount \"none\" on \"/x\": no such device" },
