@@ -59,15 +59,8 @@ fail:
 
 int console_send_to_socket(const char *socket_path, int master, const char *name, struct berth_err *err)
 {
-	int sock = unix_connect(socket_path, SOCK_STREAM, err);
-	int rc;
-
-	if (sock < 0)
+	if (fdpass_send_to_path(socket_path, name, master, err) < 0)
 		return berth_err_wrap(err, "console socket");
-	rc = fdpass_send(sock, name, strlen(name), master, err);
-	close(sock);
-	if (rc < 0)
-		return berth_err_wrap(err, "send console to \"%s\"", socket_path);
 	return 0;
 }
 

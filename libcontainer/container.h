@@ -20,6 +20,7 @@ struct berth_create_opts {
 	const char *bundle;        /* default "." */
 	const char *console_socket;
 	const char *pid_file;
+	const char *pidfd_socket;  /* gets a pidfd of the container's PID 1 */
 	bool no_pivot;
 	bool no_new_keyring;
 	unsigned preserve_fds;

@@ -370,6 +370,21 @@ static void create_cleanup(struct create_run *r, bool failed)
 	state_free(&r->st);
 }
 
+/* --pidfd-socket: a pidfd of PID 1, sent as runc sends it (the console
+ * socket protocol), so the caller can wait for and signal the container
+ * without pid reuse races. */
+static int send_init_pidfd(const char *socket_path, pid_t pid, struct berth_err *err)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int rc;
+
+	if (pidfd < 0)
+		return berth_err_set(err, errno, "pidfd_open %d", (int)pid);
+	rc = fdpass_send_to_path(socket_path, "pidfd", pidfd, err);
+	close(pidfd);
+	return rc < 0 ? berth_err_wrap(err, "pidfd socket") : 0;
+}
+
 int berth_container_create(const struct berth_ctx *ctx, const struct berth_create_opts *opts,
 			   struct berth_created *out, struct berth_err *err)
 {
@@ -388,6 +403,8 @@ int berth_container_create(const struct berth_ctx *ctx, const struct berth_creat
 	    start_stage1(&r, err) < 0)
 		goto out;
 	if (record_state(&r, PHASE_CREATED, err) < 0)
+		goto out;
+	if (opts->pidfd_socket && send_init_pidfd(opts->pidfd_socket, r.pid, err) < 0)
 		goto out;
 	if (opts->pid_file && container_write_pid_file(opts->pid_file, r.pid, err) < 0)
 		goto out;

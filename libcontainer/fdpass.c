@@ -142,3 +142,17 @@ int unix_listen(const char *path, int type, struct berth_err *err)
 {
 	return unix_socket(path, type, true, err);
 }
+
+int fdpass_send_to_path(const char *path, const char *payload, int fd, struct berth_err *err)
+{
+	int sock = unix_connect(path, SOCK_STREAM, err);
+	int rc;
+
+	if (sock < 0)
+		return -1;
+	rc = fdpass_send(sock, payload, strlen(payload), fd, err);
+	close(sock);
+	if (rc < 0)
+		return berth_err_wrap(err, "send to \"%s\"", path);
+	return 0;
+}

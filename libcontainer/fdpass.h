@@ -18,6 +18,10 @@ ssize_t fdpass_recv(int sock, void *buf, size_t len, int *fd_out, struct berth_e
 /* Connects a SOCK_STREAM unix socket to path (long paths via /proc/self/fd). */
 int unix_connect(const char *path, int type, struct berth_err *err);
 
+/* runc's console/pidfd socket protocol: connect to the unix stream socket
+ * at path, one sendmsg of payload (non-empty) with fd, no reply. */
+int fdpass_send_to_path(const char *path, const char *payload, int fd, struct berth_err *err);
+
 /* Binds and listens on a unix socket at path; returns the fd. */
 int unix_listen(const char *path, int type, struct berth_err *err);
 

@@ -377,3 +377,30 @@ int sj_check_absolute(struct sj *j, const char *s)
 		return sj_fail(j, "\"%s\" is not an absolute path", s ? s : "");
 	return 0;
 }
+
+int sj_array(struct sj *j, yajl_val obj, const char *key, size_t elem_size, sj_elem_fn fn, void *ctx,
+	     void **out, size_t *n_out)
+{
+	yajl_val v = sj_lookup(obj, key);
+	size_t mark, n = 0;
+	char *elems;
+
+	if (!v)
+		return 0;
+	mark = sj_enter_key(j, key);
+	if (sj_as_array(j, v, &n) < 0)
+		return -1;
+	elems = sj_calloc(j, n, elem_size);
+	if (!elems)
+		return -1;
+	*out = elems;
+	*n_out = n;
+	for (size_t i = 0; i < n; i++) {
+		size_t imark = sj_enter_index(j, i);
+		if (fn(j, v->u.array.values[i], elems + i * elem_size, ctx) < 0)
+			return -1;
+		sj_leave(j, imark);
+	}
+	sj_leave(j, mark);
+	return 0;
+}

@@ -50,6 +50,23 @@ char *sj_strdup(struct sj *j, const char *s);
 /* Conversions of the value at the current path. */
 int sj_as_object(struct sj *j, yajl_val v);
 int sj_as_array(struct sj *j, yajl_val v, size_t *n);
+
+/* obj[key], an optional array of structs: allocated whole and zeroed (so
+ * spec_free can clean a half-filled one), then fn(j, value, elem, ctx) on
+ * each element with the path at key[i]. *out and *n are set as soon as the
+ * array exists, so they are there for spec_free even on failure. */
+typedef int (*sj_elem_fn)(struct sj *j, yajl_val v, void *elem, void *ctx);
+int sj_array(struct sj *j, yajl_val obj, const char *key, size_t elem_size, sj_elem_fn fn, void *ctx,
+	     void **out, size_t *n);
+
+/* Typed front end of sj_array: SJ_ARRAY(j, obj, "key", fn, ctx, arr, n). */
+#define SJ_ARRAY(j, obj, key, fn, ctx, arr, n)                                                  \
+	({                                                                                      \
+		void *elems_ = NULL;                                                            \
+		int rc_ = sj_array((j), (obj), (key), sizeof(*(arr)), (fn), (ctx), &elems_, &(n)); \
+		(arr) = elems_;                                                                 \
+		rc_;                                                                            \
+	})
 int sj_as_string(struct sj *j, yajl_val v, char **out);   /* strdup'ed */
 int sj_as_bool(struct sj *j, yajl_val v, bool *out);
 int sj_as_u64(struct sj *j, yajl_val v, uint64_t max, uint64_t *out);

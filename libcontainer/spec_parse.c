@@ -128,8 +128,9 @@ static int spec_parse_root(struct sj *j, yajl_val top, struct spec *spec)
 	return 0;
 }
 
-static int spec_parse_mount(struct sj *j, yajl_val v, struct spec_mount *m)
+static int spec_parse_mount(struct sj *j, yajl_val v, void *elem, void *ctx)
 {
+	struct spec_mount *m = elem;
 	size_t mark;
 
 	if (sj_as_object(j, v) < 0 || sj_req_str(j, v, "destination", &m->destination) < 0 ||
@@ -156,30 +157,12 @@ static int spec_parse_mount(struct sj *j, yajl_val v, struct spec_mount *m)
 
 static int spec_parse_mounts(struct sj *j, yajl_val top, struct spec *spec)
 {
-	yajl_val v = sj_lookup(top, "mounts");
-	size_t mark, n;
-
-	if (!v)
-		return 0;
-	mark = sj_enter_key(j, "mounts");
-	if (sj_as_array(j, v, &n) < 0)
-		return -1;
-	spec->mounts = sj_calloc(j, n, sizeof(*spec->mounts));
-	if (!spec->mounts)
-		return -1;
-	spec->n_mounts = n;
-	for (size_t i = 0; i < n; i++) {
-		size_t m = sj_enter_index(j, i);
-		if (spec_parse_mount(j, v->u.array.values[i], &spec->mounts[i]) < 0)
-			return -1;
-		sj_leave(j, m);
-	}
-	sj_leave(j, mark);
-	return 0;
+	return SJ_ARRAY(j, top, "mounts", spec_parse_mount, NULL, spec->mounts, spec->n_mounts);
 }
 
-static int spec_parse_hook(struct sj *j, yajl_val v, struct spec_hook *h)
+static int spec_parse_hook(struct sj *j, yajl_val v, void *elem, void *ctx)
 {
+	struct spec_hook *h = elem;
 	size_t mark;
 
 	if (sj_as_object(j, v) < 0 || sj_req_str(j, v, "path", &h->path) < 0 ||
@@ -209,25 +192,9 @@ static int spec_parse_hooks(struct sj *j, yajl_val top, struct spec *spec)
 		return -1;
 	for (int k = 0; k < SPEC_HOOK_KIND_COUNT; k++) {
 		struct spec_hook_list *list = &spec->hooks[k];
-		yajl_val v = sj_lookup(hooks, spec_hook_names[k]);
-		size_t kmark, n;
 
-		if (!v)
-			continue;
-		kmark = sj_enter_key(j, spec_hook_names[k]);
-		if (sj_as_array(j, v, &n) < 0)
+		if (SJ_ARRAY(j, hooks, spec_hook_names[k], spec_parse_hook, NULL, list->hooks, list->n) < 0)
 			return -1;
-		list->hooks = sj_calloc(j, n, sizeof(*list->hooks));
-		if (!list->hooks)
-			return -1;
-		list->n = n;
-		for (size_t i = 0; i < n; i++) {
-			size_t imark = sj_enter_index(j, i);
-			if (spec_parse_hook(j, v->u.array.values[i], &list->hooks[i]) < 0)
-				return -1;
-			sj_leave(j, imark);
-		}
-		sj_leave(j, kmark);
 	}
 	sj_leave(j, mark);
 	return 0;

@@ -177,8 +177,9 @@ static int spec_check_user_namespace(struct sj *j, const struct spec_linux *l)
 	return 0;
 }
 
-static int spec_parse_device(struct sj *j, yajl_val v, struct spec_device *d)
+static int spec_parse_device(struct sj *j, yajl_val v, void *elem, void *ctx)
 {
+	struct spec_device *d = elem;
 	char *type = NULL;
 	size_t mark;
 	bool needs_numbers;
@@ -217,26 +218,7 @@ static int spec_parse_device(struct sj *j, yajl_val v, struct spec_device *d)
 
 static int spec_parse_devices(struct sj *j, yajl_val lx, struct spec_linux *l)
 {
-	yajl_val v = sj_lookup(lx, "devices");
-	size_t mark, n;
-
-	if (!v)
-		return 0;
-	mark = sj_enter_key(j, "devices");
-	if (sj_as_array(j, v, &n) < 0)
-		return -1;
-	l->devices = sj_calloc(j, n, sizeof(*l->devices));
-	if (!l->devices)
-		return -1;
-	l->n_devices = n;
-	for (size_t i = 0; i < n; i++) {
-		size_t imark = sj_enter_index(j, i);
-		if (spec_parse_device(j, v->u.array.values[i], &l->devices[i]) < 0)
-			return -1;
-		sj_leave(j, imark);
-	}
-	sj_leave(j, mark);
-	return 0;
+	return SJ_ARRAY(j, lx, "devices", spec_parse_device, NULL, l->devices, l->n_devices);
 }
 
 static int spec_parse_time_offsets(struct sj *j, yajl_val lx, struct spec_linux *l)

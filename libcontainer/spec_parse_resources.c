@@ -5,48 +5,7 @@
 
 #include "spec_parse_internal.h"
 
-/* Arrays of structs share one walk: allocate the whole array zeroed (so
- * spec_free can clean a half-filled one), then parse element by element. */
-typedef int (*spec_elem_fn)(struct sj *j, yajl_val v, void *elem);
-
-static int spec_parse_array(struct sj *j, yajl_val obj, const char *key, size_t elem_size,
-			    spec_elem_fn fn, void **out, size_t *n_out)
-{
-	yajl_val v = sj_lookup(obj, key);
-	size_t mark, n;
-	char *elems;
-
-	if (!v)
-		return 0;
-	mark = sj_enter_key(j, key);
-	if (sj_as_array(j, v, &n) < 0)
-		return -1;
-	elems = sj_calloc(j, n, elem_size);
-	if (!elems)
-		return -1;
-	*out = elems;
-	*n_out = n;
-	for (size_t i = 0; i < n; i++) {
-		size_t imark = sj_enter_index(j, i);
-		if (fn(j, v->u.array.values[i], elems + i * elem_size) < 0)
-			return -1;
-		sj_leave(j, imark);
-	}
-	sj_leave(j, mark);
-	return 0;
-}
-
-/* Typed front end: the array is stored even on failure, for spec_free. */
-#define SPEC_PARSE_ARRAY(j, obj, key, fn, arr, n)                                         \
-	({                                                                                \
-		void *elems_ = NULL;                                                      \
-		int rc_ = spec_parse_array((j), (obj), (key), sizeof(*(arr)), (fn), &elems_, \
-					   &(n));                                         \
-		(arr) = elems_;                                                           \
-		rc_;                                                                      \
-	})
-
-static int spec_parse_device_cgroup(struct sj *j, yajl_val v, void *elem)
+static int spec_parse_device_cgroup(struct sj *j, yajl_val v, void *elem, void *ctx)
 {
 	struct spec_device_cgroup *d = elem;
 	char *type = NULL;
@@ -143,7 +102,7 @@ static int spec_parse_block_device_numbers(struct sj *j, yajl_val v, int64_t *ma
 	return 0;
 }
 
-static int spec_parse_weight_device(struct sj *j, yajl_val v, void *elem)
+static int spec_parse_weight_device(struct sj *j, yajl_val v, void *elem, void *ctx)
 {
 	struct spec_weight_device *d = elem;
 	if (spec_parse_block_device_numbers(j, v, &d->major, &d->minor) < 0 ||
@@ -153,7 +112,7 @@ static int spec_parse_weight_device(struct sj *j, yajl_val v, void *elem)
 	return 0;
 }
 
-static int spec_parse_throttle_device(struct sj *j, yajl_val v, void *elem)
+static int spec_parse_throttle_device(struct sj *j, yajl_val v, void *elem, void *ctx)
 {
 	struct spec_throttle_device *d = elem;
 	if (spec_parse_block_device_numbers(j, v, &d->major, &d->minor) < 0)
@@ -170,21 +129,21 @@ static int spec_parse_block_io(struct sj *j, yajl_val v, struct spec_resources *
 	if (sj_as_object(j, v) < 0 ||
 	    sj_opt_u64(j, v, "weight", UINT16_MAX, &r->block_io.weight) < 0 ||
 	    sj_opt_u64(j, v, "leafWeight", UINT16_MAX, &r->block_io.leaf_weight) < 0 ||
-	    SPEC_PARSE_ARRAY(j, v, "weightDevice", spec_parse_weight_device,
+	    SJ_ARRAY(j, v, "weightDevice", spec_parse_weight_device, NULL,
 			     r->block_io.weight_devices, r->block_io.n_weight_devices) < 0 ||
-	    SPEC_PARSE_ARRAY(j, v, "throttleReadBpsDevice", spec_parse_throttle_device,
+	    SJ_ARRAY(j, v, "throttleReadBpsDevice", spec_parse_throttle_device, NULL,
 			     r->block_io.throttle_read_bps, r->block_io.n_throttle_read_bps) < 0 ||
-	    SPEC_PARSE_ARRAY(j, v, "throttleWriteBpsDevice", spec_parse_throttle_device,
+	    SJ_ARRAY(j, v, "throttleWriteBpsDevice", spec_parse_throttle_device, NULL,
 			     r->block_io.throttle_write_bps, r->block_io.n_throttle_write_bps) < 0 ||
-	    SPEC_PARSE_ARRAY(j, v, "throttleReadIOPSDevice", spec_parse_throttle_device,
+	    SJ_ARRAY(j, v, "throttleReadIOPSDevice", spec_parse_throttle_device, NULL,
 			     r->block_io.throttle_read_iops, r->block_io.n_throttle_read_iops) < 0 ||
-	    SPEC_PARSE_ARRAY(j, v, "throttleWriteIOPSDevice", spec_parse_throttle_device,
+	    SJ_ARRAY(j, v, "throttleWriteIOPSDevice", spec_parse_throttle_device, NULL,
 			     r->block_io.throttle_write_iops, r->block_io.n_throttle_write_iops) < 0)
 		return -1;
 	return 0;
 }
 
-static int spec_parse_hugepage_limit(struct sj *j, yajl_val v, void *elem)
+static int spec_parse_hugepage_limit(struct sj *j, yajl_val v, void *elem, void *ctx)
 {
 	struct spec_hugepage_limit *h = elem;
 	if (sj_as_object(j, v) < 0 || sj_req_str(j, v, "pageSize", &h->page_size) < 0)
@@ -196,7 +155,7 @@ static int spec_parse_hugepage_limit(struct sj *j, yajl_val v, void *elem)
 	return sj_u64(j, v, "limit", UINT64_MAX, &h->limit);
 }
 
-static int spec_parse_net_priority(struct sj *j, yajl_val v, void *elem)
+static int spec_parse_net_priority(struct sj *j, yajl_val v, void *elem, void *ctx)
 {
 	struct spec_net_priority *p = elem;
 	if (sj_as_object(j, v) < 0 || sj_req_str(j, v, "name", &p->name) < 0 ||
@@ -209,7 +168,7 @@ static int spec_parse_network(struct sj *j, yajl_val v, struct spec_resources *r
 {
 	if (sj_as_object(j, v) < 0 ||
 	    sj_opt_u64(j, v, "classID", UINT32_MAX, &r->network.class_id) < 0 ||
-	    SPEC_PARSE_ARRAY(j, v, "priorities", spec_parse_net_priority, r->network.priorities,
+	    SJ_ARRAY(j, v, "priorities", spec_parse_net_priority, NULL, r->network.priorities,
 			     r->network.n_priorities) < 0)
 		return -1;
 	return 0;
@@ -262,12 +221,12 @@ static int spec_parse_section(struct sj *j, yajl_val obj, const char *key, spec_
 int spec_parse_resources(struct sj *j, yajl_val v, struct spec_resources *r)
 {
 	if (sj_as_object(j, v) < 0 ||
-	    SPEC_PARSE_ARRAY(j, v, "devices", spec_parse_device_cgroup, r->devices, r->n_devices) < 0 ||
+	    SJ_ARRAY(j, v, "devices", spec_parse_device_cgroup, NULL, r->devices, r->n_devices) < 0 ||
 	    spec_parse_section(j, v, "memory", spec_parse_memory, r) < 0 ||
 	    spec_parse_section(j, v, "cpu", spec_parse_cpu, r) < 0 ||
 	    spec_parse_section(j, v, "pids", spec_parse_pids, r) < 0 ||
 	    spec_parse_section(j, v, "blockIO", spec_parse_block_io, r) < 0 ||
-	    SPEC_PARSE_ARRAY(j, v, "hugepageLimits", spec_parse_hugepage_limit, r->hugepage_limits,
+	    SJ_ARRAY(j, v, "hugepageLimits", spec_parse_hugepage_limit, NULL, r->hugepage_limits,
 			     r->n_hugepage_limits) < 0 ||
 	    spec_parse_section(j, v, "network", spec_parse_network, r) < 0 ||
 	    spec_parse_section(j, v, "rdma", spec_parse_rdma, r) < 0 ||

@@ -155,8 +155,9 @@ static int seccomp_parse_flags(struct sj *j, yajl_val seccomp, struct spec_secco
 	return 0;
 }
 
-static int seccomp_parse_arg(struct sj *j, yajl_val v, struct spec_seccomp_arg *a)
+static int seccomp_parse_arg(struct sj *j, yajl_val v, void *elem, void *ctx)
 {
+	struct spec_seccomp_arg *a = elem;
 	uint64_t index = 0;
 	char *op = NULL;
 	uint32_t value;
@@ -187,11 +188,11 @@ static int seccomp_parse_arg(struct sj *j, yajl_val v, struct spec_seccomp_arg *
 	return 0;
 }
 
-static int seccomp_parse_rule(struct sj *j, yajl_val v, struct spec_seccomp *s,
-			      struct spec_seccomp_rule *r)
+static int seccomp_parse_rule(struct sj *j, yajl_val v, void *elem, void *ctx)
 {
-	yajl_val args;
-	size_t mark, n;
+	struct spec_seccomp *s = ctx;
+	struct spec_seccomp_rule *r = elem;
+	size_t mark;
 
 	if (sj_as_object(j, v) < 0)
 		return -1;
@@ -207,48 +208,12 @@ static int seccomp_parse_rule(struct sj *j, yajl_val v, struct spec_seccomp *s,
 	}
 	if (seccomp_parse_action(j, v, "action", "errnoRet", s, &r->action) < 0)
 		return -1;
-	args = sj_lookup(v, "args");
-	if (!args)
-		return 0;
-	mark = sj_enter_key(j, "args");
-	if (sj_as_array(j, args, &n) < 0)
-		return -1;
-	r->args = sj_calloc(j, n, sizeof(*r->args));
-	if (!r->args)
-		return -1;
-	r->n_args = n;
-	for (size_t i = 0; i < n; i++) {
-		size_t imark = sj_enter_index(j, i);
-		if (seccomp_parse_arg(j, args->u.array.values[i], &r->args[i]) < 0)
-			return -1;
-		sj_leave(j, imark);
-	}
-	sj_leave(j, mark);
-	return 0;
+	return SJ_ARRAY(j, v, "args", seccomp_parse_arg, NULL, r->args, r->n_args);
 }
 
 static int seccomp_parse_rules(struct sj *j, yajl_val seccomp, struct spec_seccomp *s)
 {
-	yajl_val v = sj_lookup(seccomp, "syscalls");
-	size_t mark, n;
-
-	if (!v)
-		return 0;
-	mark = sj_enter_key(j, "syscalls");
-	if (sj_as_array(j, v, &n) < 0)
-		return -1;
-	s->rules = sj_calloc(j, n, sizeof(*s->rules));
-	if (!s->rules)
-		return -1;
-	s->n_rules = n;
-	for (size_t i = 0; i < n; i++) {
-		size_t imark = sj_enter_index(j, i);
-		if (seccomp_parse_rule(j, v->u.array.values[i], s, &s->rules[i]) < 0)
-			return -1;
-		sj_leave(j, imark);
-	}
-	sj_leave(j, mark);
-	return 0;
+	return SJ_ARRAY(j, seccomp, "syscalls", seccomp_parse_rule, s, s->rules, s->n_rules);
 }
 
 int spec_parse_seccomp(struct sj *j, yajl_val v, struct spec_seccomp *s)

@@ -21,6 +21,7 @@ struct verb {
 	const char *usage;     /* "[options] <container-id>" */
 	const char *summary;
 	int (*run)(struct cli *cli, int argc, char **argv);
+	const char *options;   /* the options section of `berth VERB --help` */
 };
 
 extern const struct verb cli_verbs[];

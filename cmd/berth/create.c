@@ -36,8 +36,7 @@ static int handle_create_option(int opt, const char *arg, void *data)
 	case OPT_NO_PIVOT: o->create.no_pivot = true; return 0;
 	case OPT_NO_KEYRING: o->create.no_new_keyring = true; return 0;
 	case OPT_PRESERVE: return cli_parse_uint("--preserve-fds", arg, &o->create.preserve_fds);
-	case OPT_PIDFD:
-		return cli_failf("--pidfd-socket is not supported yet");
+	case OPT_PIDFD: o->create.pidfd_socket = arg; return 0;
 	case 'd': o->detach = true; return 0;
 	case OPT_KEEP: o->keep = true; return 0;
 	case OPT_NO_SUBREAPER: return 0; /* berth-init is always the subreaper */

@@ -20,16 +20,33 @@ int cmd_kill(struct cli *cli, int argc, char **argv);
 int cmd_delete(struct cli *cli, int argc, char **argv);
 int cmd_spec(struct cli *cli, int argc, char **argv);
 
+#define CREATE_OPTIONS                                                                          \
+	"   --bundle value, -b value  path to the bundle (default: the current directory)\n"     \
+	"   --console-socket value    unix socket that gets the pty master (terminal: true)\n"   \
+	"   --pidfd-socket value      unix socket that gets a pidfd of the container's PID 1\n"  \
+	"   --pid-file value          file to write PID 1's host pid to\n"                      \
+	"   --no-pivot                move the rootfs over / instead of pivot_root\n"           \
+	"   --no-new-keyring          keep the caller's session keyring\n"                      \
+	"   --preserve-fds value      pass fds 3 .. 3+value-1 on to the container (default: 0)\n"
+
 const struct verb cli_verbs[] = {
-	{ "create", "[options] <container-id>", "create a container from a bundle", cmd_create },
-	{ "start", "<container-id>", "start the workload of a created container", cmd_start },
-	{ "run", "[options] <container-id>", "create and start a container, and wait for it", cmd_run },
-	{ "state", "<container-id>", "print the state of a container as JSON", cmd_state },
-	{ "list", "[-q] [--format table|json]", "list the containers under --root", cmd_list },
-	{ "kill", "[--all] <container-id> [signal]", "send a signal (default SIGTERM) to a container", cmd_kill },
-	{ "delete", "[--force] <container-id>", "delete a container and everything it holds", cmd_delete },
-	{ "spec", "[--bundle dir] [--rootless]", "write a default config.json", cmd_spec },
-	{ NULL, NULL, NULL, NULL },
+	{ "create", "[options] <container-id>", "create a container from a bundle", cmd_create, CREATE_OPTIONS },
+	{ "start", "<container-id>", "start the workload of a created container", cmd_start, NULL },
+	{ "run", "[options] <container-id>", "create and start a container, and wait for it", cmd_run,
+	  CREATE_OPTIONS "   --detach, -d              return once the workload runs\n"
+			 "   --keep                    do not delete the container when it stops\n" },
+	{ "state", "<container-id>", "print the state of a container as JSON", cmd_state, NULL },
+	{ "list", "[options]", "list the containers under --root", cmd_list,
+	  "   --format value, -f value  table or json (default: table)\n"
+	  "   --quiet, -q               print the ids only\n" },
+	{ "kill", "[--all] <container-id> [signal]", "send a signal (default SIGTERM) to a container", cmd_kill,
+	  "   --all, -a                 signal every process in the container\n" },
+	{ "delete", "[--force] <container-id>", "delete a container and everything it holds", cmd_delete,
+	  "   --force, -f               kill a running container first; succeed if it does not exist\n" },
+	{ "spec", "[options]", "write a default config.json", cmd_spec,
+	  "   --bundle value, -b value  where to write config.json (default: the current directory)\n"
+	  "   --rootless                a config for a user without privileges (user namespace)\n" },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 static void print_version(void)

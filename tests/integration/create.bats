@@ -106,6 +106,22 @@ teardown() {
 	assert_line 'got:hello pty'
 }
 
+@test "--pidfd-socket: gets one pidfd of PID 1, which reports its exit" {
+	requires_berth # runc 1.1 has no --pidfd-socket
+	local id sock="$BATS_TEST_TMPDIR/pidfd.sock" out="$BATS_TEST_TMPDIR/pidfd.out" receiver
+	id=$(unique_id)
+	"$REPO_ROOT/build/tools/recvpidfd" "$sock" >"$out" 2>&1 </dev/null &
+	receiver=$!
+	wait_for_socket "$sock"
+	berth_detached create -b "$BUNDLE" --pidfd-socket "$sock" "$id"
+	wait_for_text "$out" "pidfd $(state_field "$id" pid)"
+	berth start "$id"
+	berth kill "$id" KILL
+	wait "$receiver"
+	run cat "$out"
+	assert_line exited
+}
+
 @test "terminal: true: create holds neither the caller's stdout nor its stderr" {
 	local id sock="$BATS_TEST_TMPDIR/console.sock"
 	id=$(unique_id)
