@@ -34,7 +34,7 @@ TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
 TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
 ASAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all deps demo check unit lint integration install clean bench
+.PHONY: all deps demo check check-cgroup2 unit lint integration install clean bench
 all: $(BUILD)/berth
 
 $(BUILD)/berth-init: $(INIT_SRCS) $(wildcard libinit/*.h)
@@ -76,6 +76,13 @@ lint:
 check: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(TOOL_BINS)
 	@tests/check.sh $(UNIT_BINS)
+
+# The bats tests in a VM (qemu, Debian's kernel) whose only cgroup hierarchy
+# is cgroup2: tests/cgroup2/run.sh.
+check-cgroup2:
+	@tests/install-deps.sh --cgroup2
+	@$(MAKE) --no-print-directory all $(TOOL_BINS)
+	@tests/cgroup2/run.sh
 
 bench: deps all
 	@bench/run.sh

@@ -12,17 +12,35 @@
 #include "spec.h"
 
 struct cgroup_manager;
+struct cgroup_stats;
+struct cgroup_oom_watch;
 
 struct cgroup_ops {
 	const char *name;
 	/* mkdir the cgroup (and parents) in every hierarchy and apply the
-	 * resources berth manages so far (devices), before pid is put in. */
+	 * device rules and (through apply) linux.resources, before pid is
+	 * put in. */
 	int (*create)(struct cgroup_manager *m, const struct spec *spec, struct berth_err *err);
 	int (*attach)(struct cgroup_manager *m, pid_t pid, struct berth_err *err);
 	/* pids in the container's cgroup, nested cgroups included. */
 	int (*pids)(struct cgroup_manager *m, pid_t **pids, size_t *n, struct berth_err *err);
+	/* An O_PATH fd of the cgroup for clone3(CLONE_INTO_CGROUP), or -1
+	 * (NULL op: v1, where a process is moved with cgroup.procs only). */
+	int (*open_clone_target)(struct cgroup_manager *m, struct berth_err *err);
 	/* rmdir the cgroup and every nested one (processes already gone). */
 	int (*remove)(struct cgroup_manager *m, struct berth_err *err);
+	/* Writes linux.resources (devices aside) to the cgroup's files, each
+	 * controller through v1 or v2 as the host has it; create and update. */
+	int (*apply)(struct cgroup_manager *m, const struct spec_resources *r, struct berth_err *err);
+	/* pause/resume: freeze (true) or thaw; returns once the kernel has. */
+	int (*freeze)(struct cgroup_manager *m, bool frozen, struct berth_err *err);
+	int (*freezer_state)(struct cgroup_manager *m, bool *frozen, struct berth_err *err);
+	/* Usage counters for `events` (cgroup_stats.h). */
+	int (*stats)(struct cgroup_manager *m, struct cgroup_stats *out, struct berth_err *err);
+	/* OOM kills: oom_watch starts watching; after w->fd polls readable,
+	 * oom_read counts the kills since (*gone: the cgroup was removed). */
+	int (*oom_watch)(struct cgroup_manager *m, struct cgroup_oom_watch *w, struct berth_err *err);
+	int (*oom_read)(struct cgroup_oom_watch *w, unsigned *kills, bool *gone, struct berth_err *err);
 };
 
 #define CGROUP_MAX_HIERARCHIES 16
@@ -51,6 +69,14 @@ int cgroup_signal_all(struct cgroup_manager *m, int sig, struct berth_err *err);
 int cgroup_destroy(struct cgroup_manager *m, struct berth_err *err);
 
 extern const struct cgroup_ops cgroup_v1_ops, cgroup_v2_ops;
+
+/* Freezer (cgroup_freezer.c). cgroup_path_frozen is the cheap check for
+ * state: true when the cgroup at that path is frozen or freezing. */
+int cgroup_v1_freeze(struct cgroup_manager *m, bool frozen, struct berth_err *err);
+int cgroup_v1_freezer_state(struct cgroup_manager *m, bool *frozen, struct berth_err *err);
+int cgroup_v2_freeze(struct cgroup_manager *m, bool frozen, struct berth_err *err);
+int cgroup_v2_freezer_state(struct cgroup_manager *m, bool *frozen, struct berth_err *err);
+bool cgroup_path_frozen(const char *cgroup_path);
 
 /* Shared by both implementations. */
 int cgroup_read_procs_tree(const char *dir, pid_t **pids, size_t *n, size_t *cap, struct berth_err *err);

@@ -1,6 +1,8 @@
 /* cgroup v1: the same path made in every mounted hierarchy (and in the v2
  * hierarchy of a hybrid host); device rules through devices.allow/deny. */
 #include "cgroup.h"
+#include "cgroup_resources.h"
+#include "cgroup_stats.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -112,9 +114,9 @@ static int v1_create(struct cgroup_manager *m, const struct spec *spec, struct b
 	for (size_t i = 0; i < m->n_dirs; i++)
 		if (cgroup_mkdir_p(m->dirs[i], cpuset_inherit, err) < 0)
 			return -1;
-	if (m->devices_dir && spec->linux_.has_resources)
-		return apply_device_rules(m->devices_dir, spec, err);
-	return 0;
+	if (m->devices_dir && spec->linux_.has_resources && apply_device_rules(m->devices_dir, spec, err) < 0)
+		return -1;
+	return spec->linux_.has_resources ? m->ops->apply(m, &spec->linux_.resources, err) : 0;
 }
 
 static int v1_attach(struct cgroup_manager *m, pid_t pid, struct berth_err *err)
@@ -174,4 +176,10 @@ const struct cgroup_ops cgroup_v1_ops = {
 	.attach = v1_attach,
 	.pids = v1_pids,
 	.remove = v1_remove,
+	.apply = cgroup_v1_apply,
+	.freeze = cgroup_v1_freeze,
+	.freezer_state = cgroup_v1_freezer_state,
+	.stats = cgroup_v1_stats,
+	.oom_watch = cgroup_v1_oom_watch,
+	.oom_read = cgroup_v1_oom_read,
 };

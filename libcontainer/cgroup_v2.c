@@ -1,8 +1,11 @@
-/* cgroup v2: one unified hierarchy. Device rules (an eBPF program) and
- * resources come with the cgroup issue; this places and removes. */
+/* cgroup v2: one unified hierarchy. Device rules are an eBPF program
+ * (cgroup_v2_devices.c), resources go through cgroup_v2_resources.c. */
 #include "cgroup.h"
+#include "cgroup_resources.h"
+#include "cgroup_stats.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +13,13 @@
 
 static int v2_create(struct cgroup_manager *m, const struct spec *spec, struct berth_err *err)
 {
-	return cgroup_mkdir_p(m->dirs[0], NULL, err);
+	if (cgroup_mkdir_p(m->dirs[0], NULL, err) < 0)
+		return -1;
+	if (!spec->linux_.has_resources)
+		return 0;
+	if (cgroup_v2_devices_apply(m->dirs[0], spec, err) < 0)
+		return -1;
+	return m->ops->apply(m, &spec->linux_.resources, err);
 }
 
 static int v2_attach(struct cgroup_manager *m, pid_t pid, struct berth_err *err)
@@ -30,6 +39,15 @@ static int v2_pids(struct cgroup_manager *m, pid_t **pids, size_t *n, struct ber
 	return cgroup_read_procs_tree(m->dirs[0], pids, n, &cap, err);
 }
 
+static int v2_open_clone_target(struct cgroup_manager *m, struct berth_err *err)
+{
+	int fd = open(m->dirs[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return berth_err_set(err, errno, "open %s", m->dirs[0]);
+	return fd;
+}
+
 static int v2_remove(struct cgroup_manager *m, struct berth_err *err)
 {
 	return cgroup_rmdir_tree(m->dirs[0], err);
@@ -40,5 +58,12 @@ const struct cgroup_ops cgroup_v2_ops = {
 	.create = v2_create,
 	.attach = v2_attach,
 	.pids = v2_pids,
+	.open_clone_target = v2_open_clone_target,
 	.remove = v2_remove,
+	.apply = cgroup_v2_apply,
+	.freeze = cgroup_v2_freeze,
+	.freezer_state = cgroup_v2_freezer_state,
+	.stats = cgroup_v2_stats,
+	.oom_watch = cgroup_v2_oom_watch,
+	.oom_read = cgroup_v2_oom_read,
 };

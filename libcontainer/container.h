@@ -43,6 +43,39 @@ int berth_container_kill(const struct berth_ctx *ctx, const char *id, const char
 			 struct berth_err *err);
 int berth_container_delete(const struct berth_ctx *ctx, const char *id, bool force, struct berth_err *err);
 
+/* Freezes / thaws every process of a running (or created) container, as
+ * runc: "container not running" / "container not paused" otherwise. */
+int berth_container_pause(const struct berth_ctx *ctx, const char *id, struct berth_err *err);
+int berth_container_resume(const struct berth_ctx *ctx, const char *id, struct berth_err *err);
+
+/* Host pids of every process in the container's cgroup, nested cgroups
+ * included, sorted (malloc'd; *n may be 0). */
+int berth_container_pids(const struct berth_ctx *ctx, const char *id, pid_t **pids, size_t *n,
+			 struct berth_err *err);
+
+/* `events`: one stats object (stats_only), or a stream of stats every
+ * interval_ms and oom objects as they happen, until the container stops.
+ * Each object is handed to emit as one line of JSON without newline. */
+struct berth_events_opts {
+	bool stats_only;
+	unsigned interval_ms;
+	int (*emit)(const char *json, size_t len, void *data);
+	void *data;
+};
+int berth_container_events(const struct berth_ctx *ctx, const char *id, const struct berth_events_opts *opts,
+			   struct berth_err *err);
+
+/* `update`: writes r's memory, cpu, cpuset, blockIO.weight, pids and
+ * unified members to a container that has not stopped and records them in
+ * the state dir (resources.json). r comes from berth_resources_parse (a
+ * linux.resources JSON object, errors naming the member) or is filled from
+ * flags. */
+struct spec_resources;
+struct spec_resources *berth_resources_parse(const char *json, size_t len, struct berth_err *err);
+void berth_resources_free(struct spec_resources *r);
+int berth_container_update(const struct berth_ctx *ctx, const char *id, const struct spec_resources *r,
+			   struct berth_err *err);
+
 /* Loads the state (status derived); the caller frees it with state_free. */
 int berth_container_state(const struct berth_ctx *ctx, const char *id, struct container_state *st,
 			  struct berth_err *err);

@@ -18,4 +18,14 @@ int container_write_pid_file(const char *path, pid_t pid, struct berth_err *err)
 /* Waits until pid has exited (pidfd; it need not be our child). */
 int container_wait_gone(pid_t pid, int timeout_ms, struct berth_err *err);
 
+/* Thaws the container's cgroup (container_cgroup.c): a frozen v1 task
+ * cannot die, so kill -9 and delete --force of a paused container thaw. */
+struct container_state;
+int container_thaw(const struct container_state *st, struct berth_err *err);
+
+/* config.json of the state dir with the resources changed by `update`
+ * (resources.json) laid over linux.resources (container_update.c). */
+struct spec;
+struct spec *container_load_resources(const char *dir, struct berth_err *err);
+
 #endif

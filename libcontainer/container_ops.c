@@ -216,6 +216,10 @@ int berth_container_kill(const struct berth_ctx *ctx, const char *id, const char
 		return berth_err_set(err, 0, "container not running");
 	}
 	rc = all ? signal_all(&st, sig, err) : signal_init(&st, sig, err);
+	/* As runc: SIGKILL to a paused container thaws it so it can die;
+	 * other signals wait for resume. */
+	if (rc == 0 && sig == SIGKILL && st.status == STATUS_PAUSED)
+		rc = container_thaw(&st, err);
 	state_free(&st);
 	return rc;
 }
@@ -227,7 +231,10 @@ static int destroy(const char *dir, struct container_state *st, struct berth_err
 
 	if (st->status != STATUS_STOPPED) {
 		struct berth_err ignored;
-		if (signal_init(st, SIGKILL, &ignored) == 0 && container_wait_gone(st->init_pid, 10000, err) < 0)
+		bool killed = signal_init(st, SIGKILL, &ignored) == 0;
+		if (st->status == STATUS_PAUSED && container_thaw(st, err) < 0)
+			return berth_err_wrap(err, "thaw");
+		if (killed && container_wait_gone(st->init_pid, 10000, err) < 0)
 			return -1;
 	}
 	m = cgroup_manager_open(st->cgroup_path, err);

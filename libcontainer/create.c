@@ -40,6 +40,7 @@ struct create_run {
 	bool dir_made;
 	int lock_fd, init_memfd, plan_fd, control_fd, sync_fd;
 	struct cgroup_manager *cgroup;
+	int cgroup_clone_fd;        /* CLONE_INTO_CGROUP target (v2), or -1 */
 	struct ns_plan ns;
 	bool ns_prepared;
 	pid_t pid;
@@ -148,6 +149,11 @@ static int prepare_cgroup(struct create_run *r, struct berth_err *err)
 	r->st.cgroup_path = strdup(path);
 	if (r->cgroup->ops->create(r->cgroup, r->spec, err) < 0)
 		return berth_err_wrap(err, "cgroup");
+	if (r->cgroup->ops->open_clone_target) {
+		r->cgroup_clone_fd = r->cgroup->ops->open_clone_target(r->cgroup, err);
+		if (r->cgroup_clone_fd < 0)
+			return berth_err_wrap(err, "cgroup");
+	}
 	return 0;
 }
 
@@ -194,7 +200,18 @@ static int clone_stage1(struct create_run *r, struct berth_err *err)
 		close(pair[1]);
 		return -1;
 	}
+	/* v2: born in its cgroup, so not one page or fork is charged outside
+	 * it. Kernels before 5.7 refuse the flag; then attach() moves it. */
+	if (r->cgroup_clone_fd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)r->cgroup_clone_fd;
+	}
 	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0 && (args.flags & CLONE_INTO_CGROUP) && (errno == EINVAL || errno == E2BIG)) {
+		args.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
+		args.cgroup = 0;
+		pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	}
 	if (pid == 0) {
 		struct stage1_args a = { .spec = r->spec, .rootfs = r->rootfs, .bundle = r->bundle, .ns = &r->ns, .sync_fd = pair[1],
 					 .init_memfd = r->init_memfd, .plan_fd = r->plan_fd,
@@ -365,6 +382,8 @@ static void create_cleanup(struct create_run *r, bool failed)
 	close_fd(&r->lock_fd);
 	if (r->ns_prepared)
 		ns_plan_close(&r->ns);
+	if (r->cgroup_clone_fd >= 0)
+		close(r->cgroup_clone_fd);
 	cgroup_manager_free(r->cgroup);
 	spec_free(r->spec);
 	state_free(&r->st);
@@ -389,7 +408,7 @@ int berth_container_create(const struct berth_ctx *ctx, const struct berth_creat
 			   struct berth_created *out, struct berth_err *err)
 {
 	struct create_run r = { .ctx = ctx, .opts = opts, .lock_fd = -1, .init_memfd = -1, .plan_fd = -1,
-				.control_fd = -1, .sync_fd = -1, .console_master = -1 };
+				.control_fd = -1, .sync_fd = -1, .console_master = -1, .cgroup_clone_fd = -1 };
 	int rc = -1;
 
 	if (container_id_validate(opts->id, err) < 0)

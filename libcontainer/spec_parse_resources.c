@@ -51,12 +51,12 @@ static int spec_parse_device_cgroup(struct sj *j, yajl_val v, void *elem, void *
 static int spec_parse_memory(struct sj *j, yajl_val v, struct spec_resources *r)
 {
 	if (sj_as_object(j, v) < 0 ||
-	    sj_opt_i64(j, v, "limit", INT64_MIN, INT64_MAX, &r->memory.limit) < 0 ||
-	    sj_opt_i64(j, v, "reservation", INT64_MIN, INT64_MAX, &r->memory.reservation) < 0 ||
-	    sj_opt_i64(j, v, "swap", INT64_MIN, INT64_MAX, &r->memory.swap) < 0 ||
-	    sj_opt_i64(j, v, "kernel", INT64_MIN, INT64_MAX, &r->memory.kernel) < 0 ||
-	    sj_opt_i64(j, v, "kernelTCP", INT64_MIN, INT64_MAX, &r->memory.kernel_tcp) < 0 ||
-	    sj_opt_u64(j, v, "swappiness", UINT64_MAX, &r->memory.swappiness) < 0 ||
+	    sj_opt_i64(j, v, "limit", -1, INT64_MAX, &r->memory.limit) < 0 ||
+	    sj_opt_i64(j, v, "reservation", -1, INT64_MAX, &r->memory.reservation) < 0 ||
+	    sj_opt_i64(j, v, "swap", -1, INT64_MAX, &r->memory.swap) < 0 ||
+	    sj_opt_i64(j, v, "kernel", -1, INT64_MAX, &r->memory.kernel) < 0 ||
+	    sj_opt_i64(j, v, "kernelTCP", -1, INT64_MAX, &r->memory.kernel_tcp) < 0 ||
+	    sj_opt_u64(j, v, "swappiness", 100, &r->memory.swappiness) < 0 ||
 	    sj_opt_bool(j, v, "disableOOMKiller", &r->memory.disable_oom_killer) < 0 ||
 	    sj_opt_bool(j, v, "useHierarchy", &r->memory.use_hierarchy) < 0 ||
 	    sj_opt_bool(j, v, "checkBeforeUpdate", &r->memory.check_before_update) < 0)
@@ -68,13 +68,13 @@ static int spec_parse_cpu(struct sj *j, yajl_val v, struct spec_resources *r)
 {
 	if (sj_as_object(j, v) < 0 ||
 	    sj_opt_u64(j, v, "shares", UINT64_MAX, &r->cpu.shares) < 0 ||
-	    sj_opt_i64(j, v, "quota", INT64_MIN, INT64_MAX, &r->cpu.quota) < 0 ||
+	    sj_opt_i64(j, v, "quota", -1, INT64_MAX, &r->cpu.quota) < 0 ||
 	    sj_opt_u64(j, v, "burst", UINT64_MAX, &r->cpu.burst) < 0 ||
 	    sj_opt_u64(j, v, "period", UINT64_MAX, &r->cpu.period) < 0 ||
-	    sj_opt_i64(j, v, "realtimeRuntime", INT64_MIN, INT64_MAX, &r->cpu.realtime_runtime) < 0 ||
+	    sj_opt_i64(j, v, "realtimeRuntime", -1, INT64_MAX, &r->cpu.realtime_runtime) < 0 ||
 	    sj_opt_u64(j, v, "realtimePeriod", UINT64_MAX, &r->cpu.realtime_period) < 0 ||
 	    sj_str(j, v, "cpus", &r->cpu.cpus) < 0 || sj_str(j, v, "mems", &r->cpu.mems) < 0 ||
-	    sj_opt_i64(j, v, "idle", INT64_MIN, INT64_MAX, &r->cpu.idle) < 0)
+	    sj_opt_i64(j, v, "idle", 0, 1, &r->cpu.idle) < 0)
 		return -1;
 	return 0;
 }
@@ -82,7 +82,7 @@ static int spec_parse_cpu(struct sj *j, yajl_val v, struct spec_resources *r)
 static int spec_parse_pids(struct sj *j, yajl_val v, struct spec_resources *r)
 {
 	if (sj_as_object(j, v) < 0 ||
-	    sj_opt_i64(j, v, "limit", INT64_MIN, INT64_MAX, &r->pids.limit) < 0)
+	    sj_opt_i64(j, v, "limit", -1, INT64_MAX, &r->pids.limit) < 0)
 		return -1;
 	return 0;
 }
@@ -102,12 +102,24 @@ static int spec_parse_block_device_numbers(struct sj *j, yajl_val v, int64_t *ma
 	return 0;
 }
 
+/* The kernel's blkio weight range is 10..1000; 0 means "not given". */
+static int spec_parse_blkio_weight(struct sj *j, yajl_val v, const char *key, struct opt_u64 *out)
+{
+	if (sj_opt_u64(j, v, key, 1000, out) < 0)
+		return -1;
+	if (out->set && out->v != 0 && out->v < 10) {
+		sj_enter_key(j, key); /* the error names the key; no leave on failure */
+		return sj_fail(j, "%llu is out of range (10 to 1000)", (unsigned long long)out->v);
+	}
+	return 0;
+}
+
 static int spec_parse_weight_device(struct sj *j, yajl_val v, void *elem, void *ctx)
 {
 	struct spec_weight_device *d = elem;
 	if (spec_parse_block_device_numbers(j, v, &d->major, &d->minor) < 0 ||
-	    sj_opt_u64(j, v, "weight", UINT16_MAX, &d->weight) < 0 ||
-	    sj_opt_u64(j, v, "leafWeight", UINT16_MAX, &d->leaf_weight) < 0)
+	    spec_parse_blkio_weight(j, v, "weight", &d->weight) < 0 ||
+	    spec_parse_blkio_weight(j, v, "leafWeight", &d->leaf_weight) < 0)
 		return -1;
 	return 0;
 }
@@ -127,8 +139,8 @@ static int spec_parse_throttle_device(struct sj *j, yajl_val v, void *elem, void
 static int spec_parse_block_io(struct sj *j, yajl_val v, struct spec_resources *r)
 {
 	if (sj_as_object(j, v) < 0 ||
-	    sj_opt_u64(j, v, "weight", UINT16_MAX, &r->block_io.weight) < 0 ||
-	    sj_opt_u64(j, v, "leafWeight", UINT16_MAX, &r->block_io.leaf_weight) < 0 ||
+	    spec_parse_blkio_weight(j, v, "weight", &r->block_io.weight) < 0 ||
+	    spec_parse_blkio_weight(j, v, "leafWeight", &r->block_io.leaf_weight) < 0 ||
 	    SJ_ARRAY(j, v, "weightDevice", spec_parse_weight_device, NULL,
 			     r->block_io.weight_devices, r->block_io.n_weight_devices) < 0 ||
 	    SJ_ARRAY(j, v, "throttleReadBpsDevice", spec_parse_throttle_device, NULL,

@@ -14,6 +14,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
+#include "cgroup.h"
 #include "json_util.h"
 
 const char *container_status_name(enum container_status s)
@@ -206,6 +207,10 @@ static enum container_status derive_status(const struct container_state *st)
 	start = proc_start_time(st->init_pid, &zombie);
 	if (start == 0 || zombie || start != st->init_start_time)
 		return STATUS_STOPPED;
+	/* Paused lives in the freezer, not in state.json, so a thaw from
+	 * outside berth shows too; one small read of a live container. */
+	if (st->phase != PHASE_CREATING && cgroup_path_frozen(st->cgroup_path))
+		return STATUS_PAUSED;
 	switch (st->phase) {
 	case PHASE_CREATING: return STATUS_CREATING;
 	case PHASE_CREATED: return STATUS_CREATED;

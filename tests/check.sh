@@ -66,7 +66,8 @@ run_section lint 900 bash -c lint_tap
 # device nodes (never chowned or chmodded), its mount table, berth cgroups,
 # containers' PID 1s.
 host_snapshot() {
-	stat -c '%n %F %a %u:%g %i' /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty
+	stat -c '%n %F %a %u:%g %i' /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty \
+		/dev/ptmx /dev/fuse /dev/net/tun /dev/kmsg /dev/loop-control 2>&1
 	echo "mounts: $(wc -l </proc/self/mountinfo)"
 	find /sys/fs/cgroup -maxdepth 3 -type d -name berth 2>/dev/null | sed 's/^/cgroup: /'
 	# Zombies don't count: this host's PID 1 may reap orphans late.

@@ -19,6 +19,11 @@ int cmd_list(struct cli *cli, int argc, char **argv);
 int cmd_kill(struct cli *cli, int argc, char **argv);
 int cmd_delete(struct cli *cli, int argc, char **argv);
 int cmd_spec(struct cli *cli, int argc, char **argv);
+int cmd_pause(struct cli *cli, int argc, char **argv);
+int cmd_resume(struct cli *cli, int argc, char **argv);
+int cmd_ps(struct cli *cli, int argc, char **argv);
+int cmd_events(struct cli *cli, int argc, char **argv);
+int cmd_update(struct cli *cli, int argc, char **argv);
 
 #define CREATE_OPTIONS                                                                          \
 	"   --bundle value, -b value  path to the bundle (default: the current directory)\n"     \
@@ -43,6 +48,30 @@ const struct verb cli_verbs[] = {
 	  "   --all, -a                 signal every process in the container\n" },
 	{ "delete", "[--force] <container-id>", "delete a container and everything it holds", cmd_delete,
 	  "   --force, -f               kill a running container first; succeed if it does not exist\n" },
+	{ "pause", "<container-id>", "freeze every process of a container", cmd_pause, NULL },
+	{ "resume", "<container-id>", "thaw a paused container", cmd_resume, NULL },
+	{ "ps", "[options] <container-id> [ps options]", "list the processes of a container", cmd_ps,
+	  "   --format value, -f value  table (the host ps, default -ef) or json (host pids)\n" },
+	{ "events", "[options] <container-id>", "print a container's resource usage and OOM events", cmd_events,
+	  "   --stats                   print the stats once and exit\n"
+	  "   --interval value          time between stats, Go syntax: 100ms, 1s (default: 5s)\n" },
+	{ "update", "[options] <container-id>", "change the resource limits of a container", cmd_update,
+	  "   --resources value, -r value  a linux.resources JSON file, '-' for stdin (other flags are ignored)\n"
+	  "   --blkio-weight value         block IO weight, 10 to 1000\n"
+	  "   --cpu-period value           CFS period (us)\n"
+	  "   --cpu-quota value            CFS quota (us) per period, -1 for none\n"
+	  "   --cpu-burst value            CFS burst (us)\n"
+	  "   --cpu-share value            CPU shares (relative weight)\n"
+	  "   --cpu-rt-period value        realtime period (us)\n"
+	  "   --cpu-rt-runtime value       realtime runtime (us) per period\n"
+	  "   --cpuset-cpus value          CPUs to run on (0-3,5)\n"
+	  "   --cpuset-mems value          memory nodes to use\n"
+	  "   --memory value               memory limit (100M, 1G; -1 for none)\n"
+	  "   --memory-reservation value   memory soft limit\n"
+	  "   --memory-swap value          memory+swap limit, -1 for unlimited swap\n"
+	  "   --pids-limit value           maximum number of pids\n"
+	  "   --l3-cache-schema value      Intel RDT L3 schema (not supported)\n"
+	  "   --mem-bw-schema value        Intel RDT memory bandwidth schema (not supported)\n" },
 	{ "spec", "[options]", "write a default config.json", cmd_spec,
 	  "   --bundle value, -b value  where to write config.json (default: the current directory)\n"
 	  "   --rootless                a config for a user without privileges (user namespace)\n" },

@@ -1,5 +1,5 @@
 /* The verbs that take a container id and little else: start, state,
- * kill, delete. */
+ * kill, delete, pause, resume. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,6 +116,32 @@ int cmd_delete(struct cli *cli, int argc, char **argv)
 	if (cli_want_args("delete", argc - first, 1, 1) < 0)
 		return 1;
 	if (berth_container_delete(&cli->ctx, argv[first], o.force, &err) < 0)
+		return cli_fail(&err);
+	return 0;
+}
+
+int cmd_pause(struct cli *cli, int argc, char **argv)
+{
+	struct berth_err err;
+	const char *id;
+	int rc = parse_id_only("pause", argc, argv, &id);
+
+	if (rc < 0)
+		return rc == -2 ? 0 : 1;
+	if (berth_container_pause(&cli->ctx, id, &err) < 0)
+		return cli_fail(&err);
+	return 0;
+}
+
+int cmd_resume(struct cli *cli, int argc, char **argv)
+{
+	struct berth_err err;
+	const char *id;
+	int rc = parse_id_only("resume", argc, argv, &id);
+
+	if (rc < 0)
+		return rc == -2 ? 0 : 1;
+	if (berth_container_resume(&cli->ctx, id, &err) < 0)
 		return cli_fail(&err);
 	return 0;
 }

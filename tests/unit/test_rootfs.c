@@ -27,6 +27,9 @@ struct scenario {
 	bool new_cgroupns;
 	bool userns;    /* mknod refused, mounts locked: the fallbacks */
 	bool console;   /* bind a pty slave on /dev/console */
+	/* userns: the host's modes of the nodes bound in, taken beforehand
+	 * (a host's udev rules decide them, not berth). */
+	mode_t host_null_mode, host_zero_mode, host_urandom_mode, host_tty_mode, host_fuse_mode;
 	unsigned long rootfs_propagation;
 };
 
@@ -220,6 +223,13 @@ static void expect_link(const char *path, const char *want)
 	report(strcmp(buf, want) == 0, "%s -> %s, want %s", path, buf, want);
 }
 
+static mode_t host_mode(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? st.st_mode & 07777 : 0;
+}
+
 static void expect_chr(const char *path, unsigned int major, unsigned int minor, mode_t mode)
 {
 	struct stat st;
@@ -278,13 +288,13 @@ static void check_inside(const struct scenario *sc, dev_t console_rdev)
 	expect_errno(open(p, O_WRONLY | O_CLOEXEC), EROFS, "write bound ro file");
 	expect_errno(mkdir("/mnt/rdir/sub", 0755), EROFS, "mkdir in rro bind");
 	/* /dev */
-	expect_chr("/dev/null", 1, 3, 0666);
-	expect_chr("/dev/zero", 1, 5, 0666);
-	expect_chr("/dev/urandom", 1, 9, 0666);
-	expect_chr("/dev/tty", 5, 0, 0666);
+	expect_chr("/dev/null", 1, 3, sc->userns ? sc->host_null_mode : 0666);
+	expect_chr("/dev/zero", 1, 5, sc->userns ? sc->host_zero_mode : 0666);
+	expect_chr("/dev/urandom", 1, 9, sc->userns ? sc->host_urandom_mode : 0666);
+	expect_chr("/dev/tty", 5, 0, sc->userns ? sc->host_tty_mode : 0666);
 	if (sc->userns) {
 		/* Bound from the host, whose node keeps its own mode and owner. */
-		expect_chr("/dev/fuse", 10, 229, 0600);
+		expect_chr("/dev/fuse", 10, 229, sc->host_fuse_mode);
 		expect_mount("/dev/fuse", "devtmpfs", NULL);
 		expect_mount("/dev/null", "devtmpfs", NULL);
 	} else {
@@ -574,6 +584,11 @@ static void test_rootfs_userns_fallbacks(void)
 	int before = count_mountinfo_lines();
 	struct stat fuse_before, fuse_after;
 
+	sc.host_null_mode = host_mode("/dev/null");
+	sc.host_zero_mode = host_mode("/dev/zero");
+	sc.host_urandom_mode = host_mode("/dev/urandom");
+	sc.host_tty_mode = host_mode("/dev/tty");
+	sc.host_fuse_mode = host_mode("/dev/fuse");
 	UNIT_CHECK(stat("/dev/fuse", &fuse_before) == 0);
 	expect_clean_report(in_container(run_container_cb, &sc, CLONE_NEWUSER | CLONE_NEWCGROUP));
 	expect_host_untouched(before);

@@ -447,11 +447,22 @@ static void test_linux_errors(void)
 		     "linux.resources.memory.limit: expected an integer, got string");
 	EXPECT_ERROR(NULL, NULL, "\"resources\":{\"memory\":{\"limit\":9223372036854775808}}",
 		     "linux.resources.memory.limit: 9223372036854775808 is out of range "
-		     "(-9223372036854775808 to 9223372036854775807)");
+		     "(-1 to 9223372036854775807)");
+	/* -1 is "no limit"; anything below is a mistake, not a limit. */
+	EXPECT_ERROR(NULL, NULL, "\"resources\":{\"memory\":{\"swap\":-2}}",
+		     "linux.resources.memory.swap: -2 is out of range (-1 to 9223372036854775807)");
+	EXPECT_ERROR(NULL, NULL, "\"resources\":{\"pids\":{\"limit\":-3}}",
+		     "linux.resources.pids.limit: -3 is out of range (-1 to 9223372036854775807)");
+	EXPECT_ERROR(NULL, NULL, "\"resources\":{\"memory\":{\"swappiness\":101}}",
+		     "linux.resources.memory.swappiness: 101 is out of range (max 100)");
+	EXPECT_ERROR(NULL, NULL, "\"resources\":{\"cpu\":{\"idle\":2}}",
+		     "linux.resources.cpu.idle: 2 is out of range (0 to 1)");
+	EXPECT_ERROR(NULL, NULL, "\"resources\":{\"blockIO\":{\"weightDevice\":[{\"major\":8,\"minor\":0,\"weight\":9}]}}",
+		     "linux.resources.blockIO.weightDevice[0].weight: 9 is out of range (10 to 1000)");
 	EXPECT_ERROR(NULL, NULL, "\"resources\":{\"devices\":[{\"allow\":true,\"access\":\"rwx\"}]}",
 		     "linux.resources.devices[0].access: invalid access \"rwx\" (want a subset of rwm)");
 	EXPECT_ERROR(NULL, NULL, "\"resources\":{\"blockIO\":{\"weight\":70000}}",
-		     "linux.resources.blockIO.weight: 70000 is out of range (max 65535)");
+		     "linux.resources.blockIO.weight: 70000 is out of range (max 1000)");
 	EXPECT_ERROR(NULL, NULL,
 		     "\"resources\":{\"blockIO\":{\"throttleReadBpsDevice\":[{\"major\":8,\"minor\":0}]}}",
 		     "linux.resources.blockIO.throttleReadBpsDevice[0].rate: missing");
