@@ -85,5 +85,7 @@ int cgroup_mkdir_p(const char *dir, int (*on_new)(const char *path, struct berth
 		   struct berth_err *err);
 int cgroup_rmdir_tree(const char *dir, struct berth_err *err);
 int cgroup_write_file(const char *dir, const char *file, const char *value, struct berth_err *err);
+/* The first line of dir/file into buf (len bytes), without its newline. */
+int cgroup_read_value(const char *dir, const char *file, char *buf, size_t len, struct berth_err *err);
 
 #endif

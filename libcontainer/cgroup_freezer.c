@@ -23,30 +23,6 @@ static void sleep_us(long us)
 	nanosleep(&(struct timespec){ .tv_sec = us / 1000000, .tv_nsec = (us % 1000000) * 1000 }, NULL);
 }
 
-/* First line of dir/file into buf, without the newline. */
-static int read_line(const char *dir, const char *file, char *buf, size_t len, struct berth_err *err)
-{
-	char path[4200];
-	ssize_t n;
-	int fd;
-
-	buf[0] = '\0';
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return berth_err_set(err, errno, "open %s", path);
-	n = read(fd, buf, len - 1);
-	if (n < 0) {
-		int e = errno;
-		close(fd);
-		return berth_err_set(err, e, "read %s", path);
-	}
-	close(fd);
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
 /* --- v1: freezer.state ------------------------------------------------ */
 
 static const char *v1_freezer_dir(struct cgroup_manager *m, struct berth_err *err)
@@ -79,7 +55,7 @@ static int v1_freeze_once(const char *dir, struct berth_err *err)
 			return -1;
 		if (attempt % 25 == 24)
 			sleep_us(10);
-		if (read_line(dir, "freezer.state", state, sizeof(state), err) < 0)
+		if (cgroup_read_value(dir, "freezer.state", state, sizeof(state), err) < 0)
 			return -1;
 		if (strcmp(state, "FROZEN") == 0)
 			return 0;
@@ -111,7 +87,7 @@ int cgroup_v1_freezer_state(struct cgroup_manager *m, bool *frozen, struct berth
 	const char *dir = v1_freezer_dir(m, err);
 	char state[64];
 
-	if (!dir || read_line(dir, "freezer.state", state, sizeof(state), err) < 0)
+	if (!dir || cgroup_read_value(dir, "freezer.state", state, sizeof(state), err) < 0)
 		return -1;
 	/* FREEZING counts: the container is on its way to paused. */
 	*frozen = strcmp(state, "THAWED") != 0;
@@ -164,7 +140,7 @@ int cgroup_v2_freezer_state(struct cgroup_manager *m, bool *frozen, struct berth
 {
 	char value[16];
 
-	if (read_line(m->dirs[0], "cgroup.freeze", value, sizeof(value), err) < 0)
+	if (cgroup_read_value(m->dirs[0], "cgroup.freeze", value, sizeof(value), err) < 0)
 		return -1;
 	*frozen = value[0] == '1';
 	return 0;
@@ -184,8 +160,8 @@ bool cgroup_path_frozen(const char *cgroup_path)
 	 * freezer mounted elsewhere than CGROUP_ROOT/freezer is not seen. */
 	if (sfs.f_type == CGROUP2_SUPER_MAGIC) {
 		snprintf(dir, sizeof(dir), CGROUP_ROOT "%s", cgroup_path);
-		return read_line(dir, "cgroup.freeze", value, sizeof(value), &ignored) == 0 && value[0] == '1';
+		return cgroup_read_value(dir, "cgroup.freeze", value, sizeof(value), &ignored) == 0 && value[0] == '1';
 	}
 	snprintf(dir, sizeof(dir), CGROUP_ROOT "/freezer%s", cgroup_path);
-	return read_line(dir, "freezer.state", value, sizeof(value), &ignored) == 0 && strcmp(value, "THAWED") != 0;
+	return cgroup_read_value(dir, "freezer.state", value, sizeof(value), &ignored) == 0 && strcmp(value, "THAWED") != 0;
 }

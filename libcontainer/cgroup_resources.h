@@ -48,8 +48,6 @@ int cgroup_v2_set_unified(const char *mount, const char *path, const struct spec
 int cgroup_v2_apply_all(const char *mount, const char *path, const struct spec_resources *r,
 			struct berth_err *err);
 
-/* Shared small helpers. */
-int cgroup_read_value(const char *dir, const char *file, char *buf, size_t len, struct berth_err *err);
 bool cgroup_file_exists(const char *dir, const char *file);
 
 /* The v1 manager's apply op (cgroup_v1_resources.c). */

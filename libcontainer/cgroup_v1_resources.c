@@ -16,28 +16,6 @@
 
 #define CGROUP_ROOT "/sys/fs/cgroup"
 
-int cgroup_read_value(const char *dir, const char *file, char *buf, size_t len, struct berth_err *err)
-{
-	char path[4200];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return berth_err_set(err, errno, "open %s", path);
-	n = read(fd, buf, len - 1);
-	if (n < 0) {
-		int e = errno;
-		close(fd);
-		return berth_err_set(err, e, "read %s", path);
-	}
-	close(fd);
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
 bool cgroup_file_exists(const char *dir, const char *file)
 {
 	char path[4200];

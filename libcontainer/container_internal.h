@@ -26,6 +26,8 @@ int container_thaw(const struct container_state *st, struct berth_err *err);
 /* config.json of the state dir with the resources changed by `update`
  * (resources.json) laid over linux.resources (container_update.c). */
 struct spec;
+/* The config.json copied into the state dir dir at create. */
+struct spec *container_load_saved_spec(const char *dir, struct berth_err *err);
 struct spec *container_load_resources(const char *dir, struct berth_err *err);
 
 #endif

@@ -24,27 +24,12 @@ int berth_container_state(const struct berth_ctx *ctx, const char *id, struct co
 	return state_load(ctx->root, id, st, err);
 }
 
-/* The config copied at create: poststart/poststop hooks come from it. */
-static struct spec *load_saved_spec(const char *dir, struct berth_err *err)
-{
-	char path[PATH_MAX + 16];
-	struct spec *spec;
-	char *text;
-	size_t len;
-
-	snprintf(path, sizeof(path), "%s/config.json", dir);
-	if (json_read_file(path, &text, &len, err) < 0)
-		return NULL;
-	spec = spec_parse(text, len, err);
-	free(text);
-	return spec;
-}
 
 static void run_warn_hooks(const char *dir, const struct container_state *st, enum spec_hook_kind kind,
 			   const char *status)
 {
 	struct berth_err err;
-	struct spec *spec = load_saved_spec(dir, &err);
+	struct spec *spec = container_load_saved_spec(dir, &err);
 	char *json;
 
 	if (!spec) {

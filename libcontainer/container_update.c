@@ -256,17 +256,9 @@ static struct spec_resources *load_overlay(const char *dir, struct berth_err *er
 
 struct spec *container_load_resources(const char *dir, struct berth_err *err)
 {
-	char path[PATH_MAX + 16];
 	struct spec_resources *overlay;
-	struct spec *spec;
-	char *text;
-	size_t len;
+	struct spec *spec = container_load_saved_spec(dir, err);
 
-	snprintf(path, sizeof(path), "%s/config.json", dir);
-	if (json_read_file(path, &text, &len, err) < 0)
-		return NULL;
-	spec = spec_parse(text, len, err);
-	free(text);
 	if (!spec)
 		return NULL;
 	overlay = load_overlay(dir, err);

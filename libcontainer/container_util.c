@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "json_util.h"
+#include "spec.h"
 
 int container_copy_file(const char *src, const char *dst, struct berth_err *err)
 {
@@ -98,4 +99,19 @@ int container_wait_gone(pid_t pid, int timeout_ms, struct berth_err *err)
 	if (rc == 0)
 		return berth_err_set(err, ETIMEDOUT, "process %d did not exit", (int)pid);
 	return rc < 0 ? berth_err_set(err, errno, "wait for %d", (int)pid) : 0;
+}
+
+struct spec *container_load_saved_spec(const char *dir, struct berth_err *err)
+{
+	char path[PATH_MAX + 16];
+	struct spec *spec;
+	char *text;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/config.json", dir);
+	if (json_read_file(path, &text, &len, err) < 0)
+		return NULL;
+	spec = spec_parse(text, len, err);
+	free(text);
+	return spec;
 }
