@@ -40,6 +40,11 @@ bool cgroup_v2_has_controller(const char *mount, const char *controller);
 /* Writes "+controller" to cgroup.subtree_control of mount and of every
  * ancestor of path below it, so path's directory gets the controller. */
 int cgroup_v2_enable(const char *mount, const char *path, const char *controller, struct berth_err *err);
+/* Hands every controller the hierarchy offers down to path (as runc does),
+ * so usage files (memory.current, pids.current...) exist for stats even
+ * without limits. Best effort: a level that cannot delegate (processes in
+ * it) keeps what it has, and only controllers asked for are errors, later. */
+void cgroup_v2_enable_all(const char *mount, const char *path);
 /* linux.resources.unified on the unified hierarchy at mount: each key's
  * controller must be offered there, else a clear refusal. */
 int cgroup_v2_set_unified(const char *mount, const char *path, const struct spec_resources *r,

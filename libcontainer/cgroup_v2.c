@@ -13,8 +13,13 @@
 
 static int v2_create(struct cgroup_manager *m, const struct spec *spec, struct berth_err *err)
 {
+	char mount[4096];
+
 	if (cgroup_mkdir_p(m->dirs[0], NULL, err) < 0)
 		return -1;
+	/* dirs[0] is <mount><path>. */
+	snprintf(mount, sizeof(mount), "%.*s", (int)(strlen(m->dirs[0]) - strlen(m->path)), m->dirs[0]);
+	cgroup_v2_enable_all(mount, m->path);
 	if (!spec->linux_.has_resources)
 		return 0;
 	if (cgroup_v2_devices_apply(m->dirs[0], spec, err) < 0)

@@ -214,6 +214,17 @@ int cgroup_v2_enable(const char *mount, const char *path, const char *controller
 	return 0;
 }
 
+void cgroup_v2_enable_all(const char *mount, const char *path)
+{
+	char list[1024];
+	struct berth_err ignored;
+
+	if (cgroup_read_value(mount, "cgroup.controllers", list, sizeof(list), &ignored) < 0)
+		return;
+	for (char *save = NULL, *c = strtok_r(list, " ", &save); c; c = strtok_r(NULL, " ", &save))
+		(void)cgroup_v2_enable(mount, path, c, &ignored);
+}
+
 /* Keys are file names in the container's cgroup, nothing else. */
 static bool unified_key_ok(const char *key)
 {

@@ -23,8 +23,10 @@ kver="$1" out="$2"
 shift 2
 stage="${out%/*}/root"
 # Modules berth's tests may need and Debian builds as modules (namespaces,
-# seccomp, cgroup2, tmpfs, devpts, the 8250 serial ports are built in).
-modules=(${CGROUP2_MODULES:-overlay})
+# seccomp, cgroup2, tmpfs, devpts, the 8250 serial ports are built in):
+# loop for /dev/loop-control (device tests), null_blk for a block device
+# (/dev/nullb0) and bfq for its io.bfq.weight (blockIO tests).
+modules=(${CGROUP2_MODULES:-overlay loop null_blk bfq})
 
 rm -rf "$stage"
 mkdir -p "$stage"/{usr/bin,usr/sbin,usr/lib,usr/lib64,etc,proc,sys,dev,tmp,run,root,berth/build/tools,berth/tests}
