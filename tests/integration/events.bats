@@ -14,15 +14,6 @@ teardown() {
 	teardown_bundle
 }
 
-# start_two ID: a running container with a shell and a sleep in it.
-start_two() {
-	local id="$1"
-	set_sh 'sleep 1000 & echo ready; wait'
-	create_logged "$id"
-	berth start "$id"
-	wait_for_text "$BATS_TEST_TMPDIR/$id.out" ready
-}
-
 @test "events --stats prints one stats object in runc's shape" {
 	local id
 	id=$(unique_id)

@@ -240,3 +240,13 @@ create_logged() {
 
 # state_field ID FIELD: one field of `state ID` (jq -r .FIELD).
 state_field() { berth state "$1" | jq -r ".$2"; }
+
+# start_two ID: a running container whose workload is a shell running a
+# sleep (two processes besides berth-init); returns once both are up.
+start_two() {
+	local id="$1"
+	set_sh 'sleep 1000 & echo ready; wait'
+	create_logged "$id"
+	berth start "$id"
+	wait_for_text "$BATS_TEST_TMPDIR/$id.out" ready
+}

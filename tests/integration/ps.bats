@@ -13,16 +13,6 @@ teardown() {
 	teardown_bundle
 }
 
-# start_two ID: a running container whose init runs a shell that runs a
-# sleep; returns once both are up.
-start_two() {
-	local id="$1"
-	set_sh 'sleep 1000 & echo ready; wait'
-	create_logged "$id"
-	berth start "$id"
-	wait_for_text "$BATS_TEST_TMPDIR/$id.out" ready
-}
-
 @test "ps --format json lists the host pids of the init and the workload" {
 	local id pid
 	id=$(unique_id)
