@@ -64,7 +64,7 @@ int cgroup_resolve_path(const char *cgroups_path, const char *id, char *out, siz
 		return 0;
 	}
 	if (path_has_dotdot(cgroups_path))
-		return berth_err_set(err, EINVAL, "linux.cgroupsPath \"%s\" must not contain \"..\"", cgroups_path);
+		return berth_err_msg(err, EINVAL, "linux.cgroupsPath \"%s\" must not contain \"..\"", cgroups_path);
 	if (cgroups_path[0] == '/') {
 		if ((size_t)snprintf(out, len, "%s", cgroups_path) >= len)
 			return berth_err_set(err, ENAMETOOLONG, "cgroup path");
