@@ -1,6 +1,7 @@
 /* Stage 0's half of idmapped mounts: a detached, idmapped copy of each
  * source (open_tree + mount_setattr), sent to stage 1 to be attached. */
 #include "mount_idmap.h"
+#include "namespaces.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,62 +44,16 @@ static bool has_own_mappings(const struct spec_mount *m)
 static int check_mount(const struct spec *spec, const struct spec_mount *m, struct berth_err *err)
 {
 	if (!m->bind)
-		return berth_err_set(err, EINVAL, "idmap mounts must be bind mounts (type \"bind\" or option \"bind\"/\"rbind\")");
+		return berth_err_msg(err, EINVAL, "idmap mounts must be bind mounts (type \"bind\" or option \"bind\"/\"rbind\")");
 	if (!m->source || !*m->source)
-		return berth_err_set(err, EINVAL, "idmap mount on \"%s\" has no source", m->destination);
+		return berth_err_msg(err, EINVAL, "idmap mount on \"%s\" has no source", m->destination);
 	if (has_own_mappings(m) && (!m->n_uid_mappings || !m->n_gid_mappings))
-		return berth_err_set(err, EINVAL,
+		return berth_err_msg(err, EINVAL,
 				     "idmap mount needs both uidMappings and gidMappings (or neither, for the container's)");
 	if (!has_own_mappings(m) && !spec->linux_.namespaces[SPEC_NS_USER].present)
-		return berth_err_set(err, EINVAL,
+		return berth_err_msg(err, EINVAL,
 				     "idmap mount without its own uidMappings/gidMappings needs a user namespace (linux.namespaces \"user\")");
 	return 0;
-}
-
-static int write_proc_file(pid_t pid, const char *file, const char *text, struct berth_err *err)
-{
-	char path[64];
-	size_t len = strlen(text);
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return berth_err_set(err, errno, "open %s", path);
-	n = write(fd, text, len);
-	if (n != (ssize_t)len) {
-		int e = n < 0 ? errno : EIO;
-		close(fd);
-		return berth_err_set(err, e, "write %s", path);
-	}
-	if (close(fd) < 0)
-		return berth_err_set(err, errno, "write %s", path);
-	return 0;
-}
-
-/* "containerID hostID size\n" per mapping, as /proc/PID/uid_map wants it
- * (all of them in one write). */
-static int write_map(pid_t pid, const char *file, const struct spec_id_mapping *maps, size_t n,
-		     struct berth_err *err)
-{
-	size_t cap, off = 0;
-	char *text;
-	int rc;
-
-	if (n > 4096)
-		return berth_err_set(err, EINVAL, "%s: too many mappings (%zu)", file, n);
-	cap = n * 40 + 1; /* three 10-digit numbers, two spaces, a newline */
-	text = malloc(cap);
-	if (!text)
-		return berth_err_set(err, ENOMEM, "%s", file);
-	text[0] = '\0';
-	for (size_t i = 0; i < n; i++)
-		off += (size_t)snprintf(text + off, cap - off, "%u %u %u\n", maps[i].container_id, maps[i].host_id,
-					maps[i].size);
-	rc = write_proc_file(pid, file, text, err);
-	free(text);
-	return rc;
 }
 
 /* A user namespace holding exactly the mount's own mappings, for
@@ -132,11 +87,11 @@ static int userns_with_mappings(const struct spec_mount *m, struct berth_err *er
 	}
 	/* "deny" first: an unprivileged writer may not write gid_map otherwise,
 	 * and no process in this namespace ever needs setgroups. */
-	rc = write_map(pid, "uid_map", m->uid_mappings, m->n_uid_mappings, err);
+	rc = ns_write_map(pid, "uid_map", m->uid_mappings, m->n_uid_mappings, err);
 	if (rc == 0)
-		rc = write_proc_file(pid, "setgroups", "deny", err);
+		rc = ns_write_proc_file(pid, "setgroups", "deny", err);
 	if (rc == 0)
-		rc = write_map(pid, "gid_map", m->gid_mappings, m->n_gid_mappings, err);
+		rc = ns_write_map(pid, "gid_map", m->gid_mappings, m->n_gid_mappings, err);
 	if (rc == 0) {
 		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
 		ns_fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -86,29 +86,41 @@ int ns_leave_pid_for_children(struct ns_plan *ns, struct berth_err *err)
 	return 0;
 }
 
-static int write_map(pid_t pid, const char *file, const struct spec_id_mapping *maps, size_t n,
-		     struct berth_err *err)
+int ns_write_proc_file(pid_t pid, const char *file, const char *text, struct berth_err *err)
 {
-	char path[64], buf[4096];
-	size_t len = 0;
+	char path[64];
+	size_t len = strlen(text);
+	ssize_t n;
 	int fd;
 
-	for (size_t i = 0; i < n && len < sizeof(buf); i++)
-		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%u %u %u\n", maps[i].container_id,
-					maps[i].host_id, maps[i].size);
-	if (len >= sizeof(buf))
-		return berth_err_set(err, E2BIG, "%s: too many mappings", file);
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return berth_err_set(err, errno, "open %s", path);
-	if (write(fd, buf, len) != (ssize_t)len) {
-		int e = errno;
+	/* One write: the kernel takes a map whole or not at all. */
+	n = write(fd, text, len);
+	if (n != (ssize_t)len) {
+		int e = n < 0 ? errno : EIO;
 		close(fd);
-		return berth_err_set(err, e, "write %s", file);
+		return berth_err_set(err, e, "write %s", path);
 	}
-	close(fd);
+	if (close(fd) < 0)
+		return berth_err_set(err, errno, "write %s", path);
 	return 0;
+}
+
+int ns_write_map(pid_t pid, const char *file, const struct spec_id_mapping *maps, size_t n, struct berth_err *err)
+{
+	char buf[4096];
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && len < sizeof(buf); i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%u %u %u\n", maps[i].container_id,
+					maps[i].host_id, maps[i].size);
+	if (len >= sizeof(buf))
+		return berth_err_msg(err, E2BIG, "%s: too many mappings", file);
+	return ns_write_proc_file(pid, file, buf, err);
 }
 
 int ns_write_id_maps(pid_t pid, const struct spec *spec, struct berth_err *err)
@@ -117,8 +129,8 @@ int ns_write_id_maps(pid_t pid, const struct spec *spec, struct berth_err *err)
 
 	if (!l->namespaces[SPEC_NS_USER].present || l->namespaces[SPEC_NS_USER].path)
 		return 0;
-	if (write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err) < 0 ||
-	    write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err) < 0)
+	if (ns_write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err) < 0 ||
+	    ns_write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err) < 0)
 		return berth_err_wrap(err, "user namespace");
 	return 0;
 }

@@ -29,6 +29,11 @@ int ns_leave_pid_for_children(struct ns_plan *ns, struct berth_err *err);
 /* Stage 0: uid_map / gid_map of a new user namespace. */
 int ns_write_id_maps(pid_t pid, const struct spec *spec, struct berth_err *err);
 
+/* /proc/PID/FILE gets text in one write (uid_map, gid_map, setgroups). */
+int ns_write_proc_file(pid_t pid, const char *file, const char *text, struct berth_err *err);
+/* maps as "containerID hostID size" lines into /proc/PID/FILE. */
+int ns_write_map(pid_t pid, const char *file, const struct spec_id_mapping *maps, size_t n, struct berth_err *err);
+
 /* Stage 1: joins by path (user first), becomes root of a user namespace,
  * unshares the rest, and writes time namespace offsets. */
 int ns_join_and_unshare(const struct spec *spec, struct ns_plan *ns, struct berth_err *err);
