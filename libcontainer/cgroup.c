@@ -292,8 +292,9 @@ int cgroup_rmdir_tree(const char *dir, struct berth_err *err)
 		}
 	}
 	closedir(d);
-	/* A killed process leaves its cgroup a moment after the signal. */
-	for (int tries = 0; tries < 200; tries++) {
+	/* A killed process leaves its cgroup a moment after the signal
+	 * (up to 5 s here). */
+	for (int tries = 0; tries < 1000; tries++) {
 		if (rmdir(dir) == 0 || errno == ENOENT)
 			return 0;
 		if (errno != EBUSY)
@@ -342,7 +343,9 @@ static void remove_default_parent(struct cgroup_manager *m)
 
 int cgroup_destroy(struct cgroup_manager *m, struct berth_err *err)
 {
-	for (int round = 0; round < 100; round++) {
+	/* Up to 10 s: a killed process takes its time to exit on a loaded
+	 * (or emulated) machine, and rmdir fails while it is inside. */
+	for (int round = 0; round < 1000; round++) {
 		pid_t *pids = NULL;
 		size_t n = 0;
 		if (m->ops->pids(m, &pids, &n, err) < 0)
@@ -352,7 +355,7 @@ int cgroup_destroy(struct cgroup_manager *m, struct berth_err *err)
 			break;
 		if (cgroup_signal_all(m, SIGKILL, err) < 0)
 			return -1;
-		nanosleep(&(struct timespec){ .tv_nsec = 2000000L }, NULL);
+		nanosleep(&(struct timespec){ .tv_nsec = round < 10 ? 1000000L : 10000000L }, NULL);
 	}
 	if (m->ops->remove(m, err) < 0)
 		return -1;

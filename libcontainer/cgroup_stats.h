@@ -71,10 +71,11 @@ uint64_t cgroup_stats_raw(const struct cgroup_stats *s, const char *name);
 int cgroup_stats_u64_push(struct cgroup_u64_list *l, uint64_t v, struct berth_err *err);
 int cgroup_stats_blkio_push(struct cgroup_blkio_list *l, const struct cgroup_blkio_entry *e, struct berth_err *err);
 
-/* Watches the cgroup for OOM kills: fd is polled for POLLIN, then
- * cgroup_oom_watch_read says how many happened since the last call. */
+/* Watches the cgroup for OOM kills: fd is polled for poll_events, then
+ * the ops' oom_read says how many happened since the last call. */
 struct cgroup_oom_watch {
-	int fd;        /* v1: eventfd; v2: inotify */
+	int fd;        /* v1: eventfd; v2: memory.events */
+	short poll_events; /* v1: POLLIN; v2: POLLPRI */
 	int aux_fd;    /* v1: memory.oom_control, kept open while registered */
 	char dir[4096];/* the memory cgroup directory watched */
 	uint64_t oom_kills; /* v2: last memory.events oom_kill count */

@@ -4,6 +4,7 @@
 #include "cgroup_stats.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -201,7 +202,7 @@ int cgroup_v1_oom_watch(struct cgroup_manager *m, struct cgroup_oom_watch *w, st
 	const char *dir = dir_with(m, "memory.oom_control");
 	char path[4200], value[64];
 
-	*w = (struct cgroup_oom_watch){ .fd = -1, .aux_fd = -1 };
+	*w = (struct cgroup_oom_watch){ .fd = -1, .aux_fd = -1, .poll_events = POLLIN };
 	if (!dir)
 		return berth_err_msg(err, ENOENT, "the memory cgroup controller is not mounted");
 	snprintf(w->dir, sizeof(w->dir), "%s", dir);

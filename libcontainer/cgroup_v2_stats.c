@@ -1,14 +1,15 @@
 /* cgroup v2 usage counters (cpu.stat, memory.*, pids.*, io.stat) in runc's
- * units, and OOM kills counted from memory.events through inotify. */
+ * units, and OOM kills counted from memory.events (polled for POLLPRI). */
 #include "cgroup.h"
 #include "cgroup_stats.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
 #include <unistd.h>
 
 static int read_cpu(const char *dir, struct cgroup_stats *s, struct berth_err *err)
@@ -117,44 +118,65 @@ int cgroup_v2_stats(struct cgroup_manager *m, struct cgroup_stats *s, struct ber
 	return 0;
 }
 
+/* oom_kill from memory.events read through the open fd: after the cgroup
+ * is removed the read fails (ENODEV), which *gone reports. */
+static int read_oom_kills(struct cgroup_oom_watch *w, uint64_t *count, bool *gone, struct berth_err *err)
+{
+	char buf[1024];
+	const char *p;
+	ssize_t n = pread(w->fd, buf, sizeof(buf) - 1, 0);
+
+	*count = 0;
+	if (n < 0) {
+		if (errno == ENODEV || errno == ENOENT) {
+			*gone = true;
+			return 0;
+		}
+		return berth_err_set(err, errno, "read %s/memory.events", w->dir);
+	}
+	buf[n] = '\0';
+	for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (strncmp(p, "oom_kill ", 9) == 0) {
+			*count = strtoull(p + 9, NULL, 10);
+			break;
+		}
+	}
+	return 0;
+}
+
+/* memory.events is polled with POLLPRI: the kernel wakes pollers as the
+ * OOM killer counts the kill, before the victim has even exited, while an
+ * inotify event comes later from a workqueue and could lose the race with
+ * the container's exit and the removal of its cgroup. */
 int cgroup_v2_oom_watch(struct cgroup_manager *m, struct cgroup_oom_watch *w, struct berth_err *err)
 {
 	char path[4200];
+	bool gone = false;
 
-	*w = (struct cgroup_oom_watch){ .fd = -1, .aux_fd = -1, .v2 = true };
+	*w = (struct cgroup_oom_watch){ .fd = -1, .aux_fd = -1, .v2 = true, .poll_events = POLLPRI };
 	snprintf(w->dir, sizeof(w->dir), "%s", m->dirs[0]);
-	if (cgroup_stats_keyed_value(w->dir, "memory.events", "oom_kill", &w->oom_kills, err) < 0)
-		return -1;
-	w->fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-	if (w->fd < 0)
-		return berth_err_set(err, errno, "inotify_init1");
-	/* memory.events changes (IN_MODIFY) on each event it counts. */
 	snprintf(path, sizeof(path), "%s/memory.events", w->dir);
-	if (inotify_add_watch(w->fd, path, IN_MODIFY) < 0) {
-		int e = errno;
+	w->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (w->fd < 0)
+		return berth_err_set(err, errno, "open %s", path);
+	/* The read also arms the poll: it fires on changes after it. */
+	if (read_oom_kills(w, &w->oom_kills, &gone, err) < 0) {
 		cgroup_oom_watch_close(w);
-		return berth_err_set(err, e, "watch %s", path);
+		return -1;
 	}
 	return 0;
 }
 
 int cgroup_v2_oom_read(struct cgroup_oom_watch *w, unsigned *kills, bool *gone, struct berth_err *err)
 {
-	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	char path[4200];
 	uint64_t now;
 
 	*kills = 0;
 	*gone = false;
-	while (read(w->fd, buf, sizeof(buf)) > 0)
-		; /* drain: the count below says what happened */
-	snprintf(path, sizeof(path), "%s/memory.events", w->dir);
-	if (access(path, F_OK) < 0) {
-		*gone = true;
-		return 0;
-	}
-	if (cgroup_stats_keyed_value(w->dir, "memory.events", "oom_kill", &now, err) < 0)
+	if (read_oom_kills(w, &now, gone, err) < 0)
 		return -1;
+	if (*gone)
+		return 0;
 	if (now > w->oom_kills)
 		*kills = (unsigned)(now - w->oom_kills);
 	w->oom_kills = now;

@@ -248,7 +248,7 @@ static int stream(struct cgroup_manager *m, const struct container_state *st, co
 	if (m->ops->oom_watch)
 		m->ops->oom_watch(m, &w, &ignored);
 	while (rc == 0) {
-		struct pollfd fds[2] = { { .fd = pidfd, .events = POLLIN }, { .fd = w.fd, .events = POLLIN } };
+		struct pollfd fds[2] = { { .fd = pidfd, .events = POLLIN }, { .fd = w.fd, .events = w.poll_events } };
 		long long left = next - now_ms();
 		int n = poll(fds, w.fd >= 0 ? 2 : 1, left > 0 ? (int)left : 0);
 
@@ -256,7 +256,7 @@ static int stream(struct cgroup_manager *m, const struct container_state *st, co
 			rc = berth_err_set(err, errno, "poll");
 			break;
 		}
-		if (n > 0 && (fds[1].revents & POLLIN))
+		if (n > 0 && (fds[1].revents & (POLLIN | POLLPRI | POLLERR)))
 			rc = drain_oom(m, &w, opts, st->id, err);
 		if (rc < 0 || (n > 0 && fds[0].revents)) {
 			/* The init is gone: report an OOM that killed it, then end. */
