@@ -57,6 +57,15 @@ fail:
 	return -1;
 }
 
+int console_make_stdio(int slave, struct berth_err *err)
+{
+	for (int fd = 0; fd < 3; fd++)
+		if (dup2(slave, fd) < 0)
+			return berth_err_set(err, errno, "console: dup2");
+	close(slave);
+	return 0;
+}
+
 int console_send_to_socket(const char *socket_path, int master, const char *name, struct berth_err *err)
 {
 	if (fdpass_send_to_path(socket_path, name, master, err) < 0)

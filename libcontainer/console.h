@@ -29,4 +29,7 @@ void console_raw_leave(const struct termios *saved);
 /* Copies what is readable on from to to (one read). -1 on EOF/error. */
 int console_pump(int from, int to);
 
+/* The pty slave becomes fds 0, 1 and 2 (and is closed). */
+int console_make_stdio(int slave, struct berth_err *err);
+
 #endif

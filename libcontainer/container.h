@@ -76,6 +76,44 @@ void berth_resources_free(struct spec_resources *r);
 int berth_container_update(const struct berth_ctx *ctx, const char *id, const struct spec_resources *r,
 			   struct berth_err *err);
 
+/* `exec`: runs a process in a created or running container. Without
+ * process_file the container's process is the template: args, and the
+ * overrides below. See berth_container_exec. */
+struct berth_exec_opts {
+	const char *id;
+	const char *process_file;  /* --process: an OCI process JSON */
+	char *const *args;         /* the command (NULL-terminated) */
+	const char *console_socket;
+	const char *pidfd_socket;
+	const char *pid_file;
+	bool tty, detach, ignore_paused;
+	const char *cwd;
+	char *const *env;          /* "K=V" added to the container's env */
+	const char *user;          /* "uid[:gid]" */
+	char *const *additional_gids;
+	char *const *caps;         /* added to bounding, effective, permitted */
+	bool no_new_privs;
+	const char *apparmor, *process_label;
+	unsigned preserve_fds;
+	const char *cgroup;        /* "[controller[,controller]:]sub/path" */
+	/* A terminal without --console-socket: the caller gets the master
+	 * to proxy (berth exec -t in the foreground). */
+	bool keep_console;
+};
+
+struct berth_exec_result {
+	pid_t pid;                 /* host pid of the exec'd process, our child */
+	int console_master;        /* keep_console: the pty master, else -1 */
+};
+
+/* Joins every namespace and the cgroup of the container, applies the
+ * process (user, caps, seccomp, rlimits, labels, no_new_privs) and execs
+ * it as a child of the caller. Returns once it has exec'd (the pid file is
+ * written then): the caller waits for it, or (detach) leaves it to its
+ * subreaper. */
+int berth_container_exec(const struct berth_ctx *ctx, const struct berth_exec_opts *opts,
+			 struct berth_exec_result *out, struct berth_err *err);
+
 /* Loads the state (status derived); the caller frees it with state_free. */
 int berth_container_state(const struct berth_ctx *ctx, const char *id, struct container_state *st,
 			  struct berth_err *err);

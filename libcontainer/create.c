@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "clone.h"
 #include "console.h"
 #include "fdpass.h"
 #include "container.h"
@@ -107,12 +108,36 @@ static int check_console_and_fds(struct create_run *r, struct berth_err *err)
 	return 0;
 }
 
+/* The state root and its parents, as runc's MkdirAll: Docker passes
+ * <exec-root>/runtime-runc/moby before anything made it. */
+static int make_root(const char *root, struct berth_err *err)
+{
+	char path[PATH_MAX];
+
+	if (mkdir(root, 0711) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT || strlen(root) >= sizeof(path))
+		return berth_err_set(err, errno, "make root \"%s\"", root);
+	snprintf(path, sizeof(path), "%s", root);
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0711) < 0 && errno != EEXIST)
+			return berth_err_set(err, errno, "make root \"%s\"", path);
+		*p = '/';
+	}
+	if (mkdir(path, 0711) < 0 && errno != EEXIST)
+		return berth_err_set(err, errno, "make root \"%s\"", root);
+	return 0;
+}
+
 static int claim_id(struct create_run *r, struct berth_err *err)
 {
 	const char *root = r->ctx->root;
 
-	if (mkdir(root, 0711) < 0 && errno != EEXIST)
-		return berth_err_set(err, errno, "make root \"%s\"", root);
+	if (make_root(root, err) < 0)
+		return -1;
 	if (state_dir_path(root, r->opts->id, r->dir, sizeof(r->dir), err) < 0)
 		return -1;
 	/* mkdir is the claim: EEXIST means the id is taken. */
@@ -172,7 +197,8 @@ static int prepare_init(struct create_run *r, struct berth_err *err)
 	if (r->control_fd < 0)
 		return berth_err_wrap(err, "init.sock");
 	popts = (struct plan_opts){ .control_fd = r->control_fd, .tty = r->spec->process.terminal,
-				    .preserve_fds = r->preserve_fds, .stdout_fd = -1, .stderr_fd = -1 };
+				    .preserve_fds = r->preserve_fds, .stdout_fd = -1, .stderr_fd = -1,
+				    .report_fd = -1 };
 	if (plan_build(r->spec, &popts, &plan, err) < 0)
 		return -1;
 	rc = data_memfd_create("berth-plan", plan.data, plan.len, err);
@@ -185,7 +211,6 @@ static int prepare_init(struct create_run *r, struct berth_err *err)
 
 static int clone_stage1(struct create_run *r, struct berth_err *err)
 {
-	struct clone_args args = { .exit_signal = SIGCHLD };
 	int pair[2];
 	pid_t pid;
 
@@ -194,24 +219,14 @@ static int clone_stage1(struct create_run *r, struct berth_err *err)
 	r->ns_prepared = true;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
 		return berth_err_set(err, errno, "socketpair");
-	args.flags = r->ns.clone_flags;
 	if (ns_enter_pid_for_children(&r->ns, err) < 0) {
 		close(pair[0]);
 		close(pair[1]);
 		return -1;
 	}
-	/* v2: born in its cgroup, so not one page or fork is charged outside
-	 * it. Kernels before 5.7 refuse the flag; then attach() moves it. */
-	if (r->cgroup_clone_fd >= 0) {
-		args.flags |= CLONE_INTO_CGROUP;
-		args.cgroup = (uint64_t)r->cgroup_clone_fd;
-	}
-	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
-	if (pid < 0 && (args.flags & CLONE_INTO_CGROUP) && (errno == EINVAL || errno == E2BIG)) {
-		args.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
-		args.cgroup = 0;
-		pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
-	}
+	/* v2: born in its cgroup; attach() later is a no-op then, and moves
+	 * it on v1 or where the kernel refused CLONE_INTO_CGROUP. */
+	pid = clone_child(r->ns.clone_flags, r->cgroup_clone_fd, NULL, NULL);
 	if (pid == 0) {
 		struct stage1_args a = { .spec = r->spec, .rootfs = r->rootfs, .bundle = r->bundle, .ns = &r->ns, .sync_fd = pair[1],
 					 .init_memfd = r->init_memfd, .plan_fd = r->plan_fd,

@@ -4,10 +4,12 @@
 #include <stdbool.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <linux/close_range.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -154,5 +156,18 @@ int fdpass_send_to_path(const char *path, const char *payload, int fd, struct be
 	close(sock);
 	if (rc < 0)
 		return berth_err_wrap(err, "send to \"%s\"", path);
+	return 0;
+}
+
+int fds_prepare_exec(unsigned preserve_fds, const int *keep, size_t n, struct berth_err *err)
+{
+	if (syscall(SYS_close_range, 3 + preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		return berth_err_set(err, errno, "close_range");
+	for (unsigned i = 0; i < preserve_fds; i++)
+		if (fcntl(3 + (int)i, F_SETFD, 0) < 0)
+			return berth_err_set(err, errno, "preserve fd %u", 3 + i);
+	for (size_t i = 0; i < n; i++)
+		if (keep[i] >= 0 && fcntl(keep[i], F_SETFD, 0) < 0)
+			return berth_err_set(err, errno, "pass fd %d on", keep[i]);
 	return 0;
 }

@@ -25,4 +25,9 @@ int fdpass_send_to_path(const char *path, const char *payload, int fd, struct be
 /* Binds and listens on a unix socket at path; returns the fd. */
 int unix_listen(const char *path, int type, struct berth_err *err);
 
+/* Before an execve: everything from fd 3 + preserve_fds up becomes
+ * close-on-exec, except keep[0..n); the preserved fds and keep[] stay open
+ * across it. */
+int fds_prepare_exec(unsigned preserve_fds, const int *keep, size_t n, struct berth_err *err);
+
 #endif

@@ -26,6 +26,86 @@ void json_gen_kv_int(yajl_gen g, const char *key, long long value)
 	yajl_gen_integer(g, value);
 }
 
+int jsonw_init(struct jsonw *w, const char *indent, struct berth_err *err)
+{
+	w->status = yajl_gen_status_ok;
+	w->g = yajl_gen_alloc(NULL);
+	if (!w->g)
+		return berth_err_set(err, ENOMEM, "JSON generator");
+	if (indent) {
+		yajl_gen_config(w->g, yajl_gen_beautify, 1);
+		yajl_gen_config(w->g, yajl_gen_indent_string, indent);
+	}
+	return 0;
+}
+
+static void jsonw_check(struct jsonw *w, yajl_gen_status st)
+{
+	if (w->status == yajl_gen_status_ok)
+		w->status = st;
+}
+
+void jsonw_str(struct jsonw *w, const char *s)
+{
+	jsonw_check(w, yajl_gen_string(w->g, (const unsigned char *)s, strlen(s)));
+}
+
+void jsonw_int(struct jsonw *w, long long n)
+{
+	jsonw_check(w, yajl_gen_integer(w->g, n));
+}
+
+void jsonw_bool(struct jsonw *w, bool b)
+{
+	jsonw_check(w, yajl_gen_bool(w->g, b));
+}
+
+void jsonw_map_open(struct jsonw *w)
+{
+	jsonw_check(w, yajl_gen_map_open(w->g));
+}
+
+void jsonw_map_close(struct jsonw *w)
+{
+	jsonw_check(w, yajl_gen_map_close(w->g));
+}
+
+void jsonw_array_open(struct jsonw *w)
+{
+	jsonw_check(w, yajl_gen_array_open(w->g));
+}
+
+void jsonw_array_close(struct jsonw *w)
+{
+	jsonw_check(w, yajl_gen_array_close(w->g));
+}
+
+void jsonw_strv(struct jsonw *w, const char *key, const char *const *v)
+{
+	jsonw_str(w, key);
+	jsonw_array_open(w);
+	for (; *v; v++)
+		jsonw_str(w, *v);
+	jsonw_array_close(w);
+}
+
+char *jsonw_finish(struct jsonw *w, const char *what, struct berth_err *err)
+{
+	const unsigned char *buf;
+	char *out = NULL;
+	size_t len;
+
+	if (w->status != yajl_gen_status_ok)
+		berth_err_set(err, 0, "%s: generating JSON failed (yajl status %d)", what, (int)w->status);
+	else if (yajl_gen_get_buf(w->g, &buf, &len) != yajl_gen_status_ok)
+		berth_err_set(err, 0, "%s: yajl_gen_get_buf failed", what);
+	else if (!(out = strndup((const char *)buf, len)))
+		berth_err_set(err, ENOMEM, "%s", what);
+	yajl_gen_free(w->g);
+	w->g = NULL;
+	return out;
+}
+
 int json_read_file(const char *path, char **text, size_t *len, struct berth_err *err)
 {
 	struct stat sb;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "mount_idmap.h"
+#include "mount_copyup.h"
 #include "path_in_root.h"
 
 /* Per-mount flags a bind remount can change. */
@@ -176,27 +177,80 @@ static int mount_bind(const struct spec_mount *m, int root_fd, struct berth_err 
 	return rc;
 }
 
+/* A tmpfs root takes the mode of the directory it covers unless the
+ * options give one (runc prepends "mode=" the same way). */
+static char *tmpfs_data(const struct spec *spec, const struct spec_mount *m, const char *type, int fd, bool *oom)
+{
+	char *with_mode = NULL, *out;
+	struct stat st;
+
+	if (strcmp(type, "tmpfs") == 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    asprintf(&with_mode, "mode=%04o%s%s", (unsigned)(st.st_mode & 07777), m->data ? "," : "",
+		     m->data ? m->data : "") < 0) {
+		*oom = true;
+		return NULL;
+	}
+	out = mount_label_data(spec, type, with_mode ? with_mode : m->data, oom);
+	free(with_mode);
+	return out;
+}
+
+/* tmpcopyup: the covered directory's contents into the new tmpfs (mounted
+ * writable for the copy), then read-only if asked. */
+static int copy_up(const struct spec_mount *m, int root_fd, int covered, unsigned long flags,
+		   struct berth_err *err)
+{
+	int tmpfs = path_in_root_open(root_fd, m->destination, O_RDONLY | O_DIRECTORY, err);
+	int rc;
+
+	if (tmpfs < 0)
+		return -1;
+	rc = mount_copyup(covered, tmpfs, err);
+	close(tmpfs);
+	if (rc < 0)
+		return berth_err_wrap(err, "tmpcopyup to \"%s\"", m->destination);
+	if (flags & MS_RDONLY) {
+		int fd = reopen_target(root_fd, m->destination, err);
+		if (fd < 0)
+			return -1;
+		rc = remount_bind(fd, m->destination, flags, 0, err);
+		close(fd);
+	}
+	return rc;
+}
+
 /* mount(2) of a filesystem (not a bind) onto dest, with the label. */
 static int mount_fs(const struct spec *spec, const struct spec_mount *m, const char *type, int root_fd,
 		    struct berth_err *err)
 {
 	unsigned long flags = m->flags & ~(MS_BIND | MS_REC | MS_REMOUNT | PROPAGATION_FLAGS);
 	const char *source = m->source ? m->source : type;
+	bool copyup = m->tmpcopyup && strcmp(type, "tmpfs") == 0;
 	bool oom;
 	char *data;
-	int fd, rc = 0;
+	int fd, covered = -1, rc = 0;
 
 	fd = path_in_root_create_target(root_fd, m->destination, true, err);
 	if (fd < 0)
 		return -1;
-	data = mount_label_data(spec, type, m->data, &oom);
-	if (oom) {
-		close(fd);
-		return berth_err_set(err, ENOMEM, "mount \"%s\" on \"%s\"", source, m->destination);
+	/* Opened before the mount: it keeps naming the directory underneath. */
+	if (copyup) {
+		covered = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (covered < 0) {
+			close(fd);
+			return berth_err_set(err, errno, "tmpcopyup: open \"%s\"", m->destination);
+		}
 	}
-	if (mount_onto_fd(source, fd, type, flags, data) < 0)
+	data = tmpfs_data(spec, m, type, fd, &oom);
+	if (oom)
+		rc = berth_err_set(err, ENOMEM, "mount \"%s\" on \"%s\"", source, m->destination);
+	else if (mount_onto_fd(source, fd, type, flags & ~(unsigned long)(copyup ? MS_RDONLY : 0), data) < 0)
 		rc = berth_err_set(err, errno, "mount \"%s\" on \"%s\"", source, m->destination);
+	else if (copyup)
+		rc = copy_up(m, root_fd, covered, flags, err);
 	free(data);
+	if (covered >= 0)
+		close(covered);
 	close(fd);
 	return rc;
 }

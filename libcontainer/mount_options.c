@@ -101,7 +101,38 @@ static const struct mount_attr_option mount_attr_options[] = {
 	{ "rsymfollow", true, MOUNT_ATTR_NOSYMFOLLOW },
 };
 
+/* Idmapped bind mounts (mount_idmap.c); "ridmap" maps submounts too. */
+static const char *const mount_idmap_options[] = { "idmap", "ridmap" };
+
+/* runc's extension: a tmpfs starts with a copy of what it covers
+ * (mount_copyup.c). Podman asks for it on /run and /tmp. */
+#define MOUNT_OPTION_TMPCOPYUP "tmpcopyup"
+
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+const char *mount_option_name(size_t i)
+{
+	if (i < ARRAY_LEN(mount_flag_options))
+		return mount_flag_options[i].name;
+	i -= ARRAY_LEN(mount_flag_options);
+	if (i < ARRAY_LEN(mount_propagation_options))
+		return mount_propagation_options[i].name;
+	i -= ARRAY_LEN(mount_propagation_options);
+	if (i < ARRAY_LEN(mount_attr_options))
+		return mount_attr_options[i].name;
+	i -= ARRAY_LEN(mount_attr_options);
+	if (i < ARRAY_LEN(mount_idmap_options))
+		return mount_idmap_options[i];
+	return i == ARRAY_LEN(mount_idmap_options) ? MOUNT_OPTION_TMPCOPYUP : NULL;
+}
+
+static bool mount_is_idmap_option(const char *opt)
+{
+	for (size_t i = 0; i < ARRAY_LEN(mount_idmap_options); i++)
+		if (strcmp(opt, mount_idmap_options[i]) == 0)
+			return true;
+	return false;
+}
 
 int mount_propagation_from_name(const char *name, unsigned long *out)
 {
@@ -140,7 +171,15 @@ static bool mount_apply_attr_option(struct spec_mount *m, const char *opt)
 		const struct mount_attr_option *o = &mount_attr_options[i];
 		if (strcmp(opt, o->name) != 0)
 			continue;
-		if (o->clear) {
+		if (o->clear && o->attr != MOUNT_ATTR_RELATIME && (o->attr & MOUNT_ATTR__ATIME) == o->attr) {
+			/* "ratime", "rnostrictatime": the kernel refuses part of
+			 * the atime field in attr_clr (EINVAL), so clearing a mode
+			 * selects relatime, the default, unless an earlier option
+			 * chose another mode. */
+			if (!(m->attr_clr & MOUNT_ATTR__ATIME) || (m->attr_set & MOUNT_ATTR__ATIME) == o->attr)
+				m->attr_set &= ~(uint64_t)MOUNT_ATTR__ATIME;
+			m->attr_clr |= MOUNT_ATTR__ATIME;
+		} else if (o->clear) {
 			m->attr_clr |= o->attr;
 			m->attr_set &= ~o->attr;
 		} else if ((o->attr & MOUNT_ATTR__ATIME) == o->attr) {
@@ -191,7 +230,11 @@ int mount_options_decode(struct spec_mount *m, struct berth_err *err)
 			m->propagation = propagation;
 			continue;
 		}
-		if (strcmp(opt, "idmap") == 0 || strcmp(opt, "ridmap") == 0) {
+		if (strcmp(opt, MOUNT_OPTION_TMPCOPYUP) == 0) {
+			m->tmpcopyup = true;
+			continue;
+		}
+		if (mount_is_idmap_option(opt)) {
 			m->idmap = true;
 			if (opt[0] == 'r')
 				m->recursive_attrs = true;

@@ -16,4 +16,9 @@ int mount_options_decode(struct spec_mount *m, struct berth_err *err);
  * Returns -1 (err not touched) for a name that is not a propagation. */
 int mount_propagation_from_name(const char *name, unsigned long *out);
 
+/* The i-th option name mount_options_decode recognizes (flags,
+ * propagation, recursive attributes, idmap), NULL past the last; any other
+ * option is filesystem data. `berth features` lists them. */
+const char *mount_option_name(size_t i);
+
 #endif

@@ -126,8 +126,7 @@ enum plan_mode plan_choose_mode(const struct spec *spec)
 	return PLAN_MODE_FORK;
 }
 
-/* The highest capability the running kernel knows. */
-static int plan_cap_last_cap(void)
+int plan_cap_last_cap(void)
 {
 	char text[16] = { 0 };
 	int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
@@ -145,7 +144,7 @@ static int plan_cap_last_cap(void)
 	return last;
 }
 
-static void plan_cap_name(int cap, char *out, size_t size)
+void plan_cap_name(int cap, char *out, size_t size)
 {
 	char *name = cap_to_name((cap_value_t)cap);
 
@@ -238,11 +237,12 @@ static int plan_put_hook(struct plan_buf *buf, const struct spec_hook *hook, siz
 	return r;
 }
 
-static int plan_put_process(struct plan_buf *buf, const struct spec *spec, struct berth_err *err)
+static int plan_put_process(struct plan_buf *buf, const struct spec *spec, enum plan_mode chosen,
+			    struct berth_err *err)
 {
 	const struct spec_process *p = &spec->process;
 	struct plan_user user = { 0 };
-	uint32_t mode = (uint32_t)plan_choose_mode(spec);
+	uint32_t mode = (uint32_t)chosen;
 	const uint32_t *gids = p->user.additional_gids;
 	size_t n_gids = p->user.n_additional_gids;
 
@@ -289,6 +289,8 @@ static int plan_put_opts(struct plan_buf *buf, const struct plan_opts *opts, str
 {
 	if (opts->control_fd >= 0 && plan_put_i32(buf, PLAN_CONTROL_FD, opts->control_fd, err) < 0)
 		return -1;
+	if (opts->report_fd >= 0 && plan_put_i32(buf, PLAN_REPORT_FD, opts->report_fd, err) < 0)
+		return -1;
 	if (opts->tty && plan_put(buf, PLAN_TTY, NULL, 0, err) < 0)
 		return -1;
 	if (opts->preserve_fds > 0) {
@@ -306,20 +308,23 @@ static int plan_put_opts(struct plan_buf *buf, const struct plan_opts *opts, str
 int plan_build(const struct spec *spec, const struct plan_opts *opts, struct plan_buf *out,
 	       struct berth_err *err)
 {
-	const struct spec_hook_list *hooks = &spec->hooks[SPEC_HOOK_START_CONTAINER];
+	/* An exec'd process is not the container's start: no hooks. */
+	static const struct spec_hook_list no_hooks = { NULL, 0 };
+	const struct spec_hook_list *hooks = opts->exec_process ? &no_hooks : &spec->hooks[SPEC_HOOK_START_CONTAINER];
+	enum plan_mode mode = opts->exec_process ? PLAN_MODE_EXEC : plan_choose_mode(spec);
 	struct plan_header hdr = { PLAN_MAGIC, PLAN_VERSION, 0 };
 
 	out->len = 0;
 	if (!spec->has_process)
 		return berth_err_set(err, EINVAL, "launch plan: config.json has no process");
-	if (opts->control_fd >= 0 && (unsigned)opts->control_fd < 3u + opts->preserve_fds)
-		return berth_err_set(err, EINVAL, "launch plan: control fd %d is a stdio or preserved fd",
-				     opts->control_fd);
+	if ((opts->control_fd >= 0 && (unsigned)opts->control_fd < 3u + opts->preserve_fds) ||
+	    (opts->report_fd >= 0 && (unsigned)opts->report_fd < 3u + opts->preserve_fds))
+		return berth_err_set(err, EINVAL, "launch plan: control or report fd is a stdio or preserved fd");
 	if (plan_reserve(out, sizeof(hdr), err) < 0)
 		goto fail;
 	memcpy(out->data, &hdr, sizeof(hdr));
 	out->len = sizeof(hdr);
-	if (plan_put_process(out, spec, err) < 0)
+	if (plan_put_process(out, spec, mode, err) < 0)
 		goto fail;
 	if (spec->linux_.seccomp.set && plan_put_seccomp(out, &spec->linux_.seccomp, err) < 0)
 		goto fail;

@@ -22,6 +22,10 @@ struct plan_opts {
 	bool tty;                   /* fd 0 is the terminal */
 	unsigned preserve_fds;
 	int stdout_fd, stderr_fd;   /* -1 none */
+	/* berth exec: berth-init applies the plan and execs in place (no
+	 * startContainer hooks), reporting a failure on report_fd. */
+	bool exec_process;
+	int report_fd;              /* -1 none */
 };
 
 /* EXEC when annotation run.berth.init=exec, or the workload is an init
@@ -35,5 +39,11 @@ int plan_build(const struct spec *spec, const struct plan_opts *opts, struct pla
 	       struct berth_err *err);
 
 void plan_buf_free(struct plan_buf *buf);
+
+/* The highest capability number the running kernel knows (caps above it
+ * are dropped from a plan), and a capability's name in the spec's spelling
+ * ("CAP_KILL"). `berth features` lists the same caps. */
+int plan_cap_last_cap(void);
+void plan_cap_name(int cap, char *out, size_t size);
 
 #endif

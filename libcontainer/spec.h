@@ -11,6 +11,14 @@
 
 #include "err.h"
 
+/* The config.json versions berth implements: spec_parse accepts
+ * SPEC_OCI_VERSION_MIN up to any 1.SPEC_OCI_MINOR_MAX.x, and `berth
+ * features` reports the range. */
+#define SPEC_OCI_VERSION_MIN "1.0.0"
+#define SPEC_OCI_VERSION_MAX "1.2.0"
+#define SPEC_OCI_MAJOR 1
+#define SPEC_OCI_MINOR_MAX 2
+
 struct opt_i64 { bool set; int64_t v; };
 struct opt_u64 { bool set; uint64_t v; };
 struct opt_bool { bool set; bool v; };
@@ -36,6 +44,7 @@ struct spec_mount {
 	bool bind;                    /* "bind"/"rbind" or type "bind" */
 	bool idmap;                   /* "idmap"/"ridmap" */
 	bool idmap_recursive;         /* the last of them was "ridmap": idmap submounts too */
+	bool tmpcopyup;               /* "tmpcopyup": a tmpfs gets a copy of what it covers */
 	char *data;                   /* remaining fs-specific options joined by ',' */
 	struct spec_id_mapping *uid_mappings; size_t n_uid_mappings;
 	struct spec_id_mapping *gid_mappings; size_t n_gid_mappings;
@@ -227,9 +236,23 @@ struct spec *spec_load_bundle(const char *bundle, struct berth_err *err);
 
 void spec_free(struct spec *spec);
 
+/* A process object alone (`berth exec --process FILE`), validated as
+ * config.json's process; errors name the path inside it ("user.uid: ..."). */
+int spec_parse_process_json(const char *json, size_t len, struct spec_process *p, struct berth_err *err);
+void spec_free_process(struct spec_process *p);
+
 const char *spec_ns_name(enum spec_ns_type t);     /* "pid", "network", ... */
 int spec_ns_clone_flag(enum spec_ns_type t);      /* CLONE_NEWPID, ... */
 const char *spec_hook_kind_name(enum spec_hook_kind k); /* "createRuntime" */
 const char *spec_annotation(const struct spec *spec, const char *key);
+int spec_cap_from_name(const char *name);          /* "CAP_KILL" -> 5, -1 if unknown */
+
+/* The names the parser accepts, for `berth features`: each returns the
+ * i-th entry of its table, NULL past the last. */
+const char *spec_seccomp_action_name(size_t i, uint32_t *action);
+const char *spec_seccomp_operator_name(size_t i);
+const char *spec_seccomp_flag_name(size_t i, uint32_t *flag);
+/* *known: this libseccomp knows the architecture (else the parser refuses it). */
+const char *spec_seccomp_arch_name(size_t i, bool *known);
 
 #endif

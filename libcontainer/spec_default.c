@@ -1,79 +1,20 @@
-/* The default spec (see spec_default.h), generated with yajl_gen so the
- * quoting is always right. */
+/* The default spec (see spec_default.h), generated with yajl_gen
+ * (json_util.h's jsonw) so the quoting is always right. */
 #include "spec_default.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <yajl/yajl_gen.h>
+#include "json_util.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-
-/* yajl_gen calls return a status; the first failure is kept and checked
- * once at the end instead of after every call. */
-struct gen {
-	yajl_gen g;
-	yajl_gen_status status;
-};
-
-static void gen_check(struct gen *gen, yajl_gen_status st)
-{
-	if (gen->status == yajl_gen_status_ok)
-		gen->status = st;
-}
-
-static void gen_str(struct gen *gen, const char *s)
-{
-	gen_check(gen, yajl_gen_string(gen->g, (const unsigned char *)s, strlen(s)));
-}
-
-static void gen_int(struct gen *gen, long long n)
-{
-	gen_check(gen, yajl_gen_integer(gen->g, n));
-}
-
-static void gen_bool(struct gen *gen, bool b)
-{
-	gen_check(gen, yajl_gen_bool(gen->g, b));
-}
-
-static void gen_open_map(struct gen *gen)
-{
-	gen_check(gen, yajl_gen_map_open(gen->g));
-}
-
-static void gen_close_map(struct gen *gen)
-{
-	gen_check(gen, yajl_gen_map_close(gen->g));
-}
-
-static void gen_open_array(struct gen *gen)
-{
-	gen_check(gen, yajl_gen_array_open(gen->g));
-}
-
-static void gen_close_array(struct gen *gen)
-{
-	gen_check(gen, yajl_gen_array_close(gen->g));
-}
-
-/* "key": [ strings... ] for a NULL-terminated list. */
-static void gen_strv(struct gen *gen, const char *key, const char *const *v)
-{
-	gen_str(gen, key);
-	gen_open_array(gen);
-	for (; *v; v++)
-		gen_str(gen, *v);
-	gen_close_array(gen);
-}
 
 static const char *const default_caps[] = {
 	"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE", NULL,
 };
 
-static void gen_process(struct gen *gen)
+static void gen_process(struct jsonw *gen)
 {
 	static const char *const args[] = { "sh", NULL };
 	static const char *const env[] = {
@@ -81,40 +22,40 @@ static void gen_process(struct gen *gen)
 	};
 	static const char *const cap_sets[] = { "bounding", "effective", "permitted", "ambient" };
 
-	gen_str(gen, "process");
-	gen_open_map(gen);
-	gen_str(gen, "terminal");
-	gen_bool(gen, true);
-	gen_str(gen, "user");
-	gen_open_map(gen);
-	gen_str(gen, "uid");
-	gen_int(gen, 0);
-	gen_str(gen, "gid");
-	gen_int(gen, 0);
-	gen_close_map(gen);
-	gen_strv(gen, "args", args);
-	gen_strv(gen, "env", env);
-	gen_str(gen, "cwd");
-	gen_str(gen, "/");
-	gen_str(gen, "capabilities");
-	gen_open_map(gen);
+	jsonw_str(gen, "process");
+	jsonw_map_open(gen);
+	jsonw_str(gen, "terminal");
+	jsonw_bool(gen, true);
+	jsonw_str(gen, "user");
+	jsonw_map_open(gen);
+	jsonw_str(gen, "uid");
+	jsonw_int(gen, 0);
+	jsonw_str(gen, "gid");
+	jsonw_int(gen, 0);
+	jsonw_map_close(gen);
+	jsonw_strv(gen, "args", args);
+	jsonw_strv(gen, "env", env);
+	jsonw_str(gen, "cwd");
+	jsonw_str(gen, "/");
+	jsonw_str(gen, "capabilities");
+	jsonw_map_open(gen);
 	for (size_t i = 0; i < ARRAY_LEN(cap_sets); i++)
-		gen_strv(gen, cap_sets[i], default_caps);
-	gen_close_map(gen);
-	gen_str(gen, "rlimits");
-	gen_open_array(gen);
-	gen_open_map(gen);
-	gen_str(gen, "type");
-	gen_str(gen, "RLIMIT_NOFILE");
-	gen_str(gen, "hard");
-	gen_int(gen, 1024);
-	gen_str(gen, "soft");
-	gen_int(gen, 1024);
-	gen_close_map(gen);
-	gen_close_array(gen);
-	gen_str(gen, "noNewPrivileges");
-	gen_bool(gen, true);
-	gen_close_map(gen);
+		jsonw_strv(gen, cap_sets[i], default_caps);
+	jsonw_map_close(gen);
+	jsonw_str(gen, "rlimits");
+	jsonw_array_open(gen);
+	jsonw_map_open(gen);
+	jsonw_str(gen, "type");
+	jsonw_str(gen, "RLIMIT_NOFILE");
+	jsonw_str(gen, "hard");
+	jsonw_int(gen, 1024);
+	jsonw_str(gen, "soft");
+	jsonw_int(gen, 1024);
+	jsonw_map_close(gen);
+	jsonw_array_close(gen);
+	jsonw_str(gen, "noNewPrivileges");
+	jsonw_bool(gen, true);
+	jsonw_map_close(gen);
 }
 
 struct default_mount {
@@ -122,7 +63,7 @@ struct default_mount {
 	const char *options[8];     /* NULL-terminated; empty: no "options" key */
 };
 
-static void gen_mounts(struct gen *gen, bool rootless)
+static void gen_mounts(struct jsonw *gen, bool rootless)
 {
 	static const struct default_mount mounts[] = {
 		{ "/proc", "proc", "proc", { NULL } },
@@ -146,44 +87,44 @@ static void gen_mounts(struct gen *gen, bool rootless)
 		"/sys", "none", "/sys", { "rbind", "nosuid", "noexec", "nodev", "ro", NULL },
 	};
 
-	gen_str(gen, "mounts");
-	gen_open_array(gen);
+	jsonw_str(gen, "mounts");
+	jsonw_array_open(gen);
 	for (size_t i = 0; i < ARRAY_LEN(mounts); i++) {
 		const struct default_mount *m = &mounts[i];
 		if (rootless && strcmp(m->destination, "/dev/pts") == 0)
 			m = &rootless_devpts;
 		else if (rootless && strcmp(m->destination, "/sys") == 0)
 			m = &rootless_sys;
-		gen_open_map(gen);
-		gen_str(gen, "destination");
-		gen_str(gen, m->destination);
-		gen_str(gen, "type");
-		gen_str(gen, m->type);
-		gen_str(gen, "source");
-		gen_str(gen, m->source);
+		jsonw_map_open(gen);
+		jsonw_str(gen, "destination");
+		jsonw_str(gen, m->destination);
+		jsonw_str(gen, "type");
+		jsonw_str(gen, m->type);
+		jsonw_str(gen, "source");
+		jsonw_str(gen, m->source);
 		if (m->options[0])
-			gen_strv(gen, "options", m->options);
-		gen_close_map(gen);
+			jsonw_strv(gen, "options", m->options);
+		jsonw_map_close(gen);
 	}
-	gen_close_array(gen);
+	jsonw_array_close(gen);
 }
 
-static void gen_id_mapping(struct gen *gen, const char *key, unsigned int host_id)
+static void gen_id_mapping(struct jsonw *gen, const char *key, unsigned int host_id)
 {
-	gen_str(gen, key);
-	gen_open_array(gen);
-	gen_open_map(gen);
-	gen_str(gen, "containerID");
-	gen_int(gen, 0);
-	gen_str(gen, "hostID");
-	gen_int(gen, host_id);
-	gen_str(gen, "size");
-	gen_int(gen, 1);
-	gen_close_map(gen);
-	gen_close_array(gen);
+	jsonw_str(gen, key);
+	jsonw_array_open(gen);
+	jsonw_map_open(gen);
+	jsonw_str(gen, "containerID");
+	jsonw_int(gen, 0);
+	jsonw_str(gen, "hostID");
+	jsonw_int(gen, host_id);
+	jsonw_str(gen, "size");
+	jsonw_int(gen, 1);
+	jsonw_map_close(gen);
+	jsonw_array_close(gen);
 }
 
-static void gen_linux(struct gen *gen, bool rootless)
+static void gen_linux(struct jsonw *gen, bool rootless)
 {
 	static const char *const namespaces[] = { "pid", "network", "ipc", "uts", "mount" };
 	static const char *const masked[] = {
@@ -195,94 +136,77 @@ static void gen_linux(struct gen *gen, bool rootless)
 		"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
 	};
 
-	gen_str(gen, "linux");
-	gen_open_map(gen);
+	jsonw_str(gen, "linux");
+	jsonw_map_open(gen);
 	if (rootless) {
 		gen_id_mapping(gen, "uidMappings", geteuid());
 		gen_id_mapping(gen, "gidMappings", getegid());
 	} else {
 		/* Deny every device; runc's default device rules are added on top. */
-		gen_str(gen, "resources");
-		gen_open_map(gen);
-		gen_str(gen, "devices");
-		gen_open_array(gen);
-		gen_open_map(gen);
-		gen_str(gen, "allow");
-		gen_bool(gen, false);
-		gen_str(gen, "access");
-		gen_str(gen, "rwm");
-		gen_close_map(gen);
-		gen_close_array(gen);
-		gen_close_map(gen);
+		jsonw_str(gen, "resources");
+		jsonw_map_open(gen);
+		jsonw_str(gen, "devices");
+		jsonw_array_open(gen);
+		jsonw_map_open(gen);
+		jsonw_str(gen, "allow");
+		jsonw_bool(gen, false);
+		jsonw_str(gen, "access");
+		jsonw_str(gen, "rwm");
+		jsonw_map_close(gen);
+		jsonw_array_close(gen);
+		jsonw_map_close(gen);
 	}
-	gen_str(gen, "namespaces");
-	gen_open_array(gen);
+	jsonw_str(gen, "namespaces");
+	jsonw_array_open(gen);
 	for (size_t i = 0; i < ARRAY_LEN(namespaces); i++) {
 		/* A user namespace cannot create network devices that reach out. */
 		if (rootless && strcmp(namespaces[i], "network") == 0)
 			continue;
-		gen_open_map(gen);
-		gen_str(gen, "type");
-		gen_str(gen, namespaces[i]);
-		gen_close_map(gen);
+		jsonw_map_open(gen);
+		jsonw_str(gen, "type");
+		jsonw_str(gen, namespaces[i]);
+		jsonw_map_close(gen);
 	}
 	if (rootless) {
-		gen_open_map(gen);
-		gen_str(gen, "type");
-		gen_str(gen, "user");
-		gen_close_map(gen);
+		jsonw_map_open(gen);
+		jsonw_str(gen, "type");
+		jsonw_str(gen, "user");
+		jsonw_map_close(gen);
 	}
-	gen_close_array(gen);
-	gen_strv(gen, "maskedPaths", masked);
-	gen_strv(gen, "readonlyPaths", readonly);
-	gen_close_map(gen);
+	jsonw_array_close(gen);
+	jsonw_strv(gen, "maskedPaths", masked);
+	jsonw_strv(gen, "readonlyPaths", readonly);
+	jsonw_map_close(gen);
 }
 
 char *spec_default_json(bool rootless, struct berth_err *err)
 {
-	const unsigned char *buf;
-	struct gen gen = { .status = yajl_gen_status_ok };
-	char *out = NULL;
+	struct jsonw gen;
+	char *out;
 	size_t len;
 
-	gen.g = yajl_gen_alloc(NULL);
-	if (!gen.g) {
-		berth_err_set(err, ENOMEM, "default spec");
+	if (jsonw_init(&gen, "\t", err) < 0)
 		return NULL;
-	}
-	yajl_gen_config(gen.g, yajl_gen_beautify, 1);
-	yajl_gen_config(gen.g, yajl_gen_indent_string, "\t");
-
-	gen_open_map(&gen);
-	gen_str(&gen, "ociVersion");
-	gen_str(&gen, "1.2.0");
+	jsonw_map_open(&gen);
+	jsonw_str(&gen, "ociVersion");
+	jsonw_str(&gen, "1.2.0");
 	gen_process(&gen);
-	gen_str(&gen, "root");
-	gen_open_map(&gen);
-	gen_str(&gen, "path");
-	gen_str(&gen, "rootfs");
-	gen_str(&gen, "readonly");
-	gen_bool(&gen, true);
-	gen_close_map(&gen);
-	gen_str(&gen, "hostname");
-	gen_str(&gen, "berth");
+	jsonw_str(&gen, "root");
+	jsonw_map_open(&gen);
+	jsonw_str(&gen, "path");
+	jsonw_str(&gen, "rootfs");
+	jsonw_str(&gen, "readonly");
+	jsonw_bool(&gen, true);
+	jsonw_map_close(&gen);
+	jsonw_str(&gen, "hostname");
+	jsonw_str(&gen, "berth");
 	gen_mounts(&gen, rootless);
 	gen_linux(&gen, rootless);
-	gen_close_map(&gen);
+	jsonw_map_close(&gen);
 
-	if (gen.status != yajl_gen_status_ok) {
-		berth_err_set(err, 0, "default spec: generating JSON failed (yajl status %d)",
-			      (int)gen.status);
-	} else if (yajl_gen_get_buf(gen.g, &buf, &len) != yajl_gen_status_ok) {
-		berth_err_set(err, 0, "default spec: yajl_gen_get_buf failed");
-	} else {
-		/* runc writes the file without a final newline. */
-		while (len && buf[len - 1] == '\n')
-			len--;
-		out = strndup((const char *)buf, len);
-		if (!out)
-			berth_err_set(err, ENOMEM, "default spec");
-	}
-	yajl_gen_free(gen.g);
+	out = jsonw_finish(&gen, "default spec", err);
+	/* runc writes the file without a final newline. */
+	for (len = out ? strlen(out) : 0; len && out[len - 1] == '\n'; len--)
+		out[len - 1] = '\0';
 	return out;
 }

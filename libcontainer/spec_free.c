@@ -34,7 +34,7 @@ static void spec_free_mount(struct spec_mount *m)
 	free(m->gid_mappings);
 }
 
-static void spec_free_process(struct spec_process *p)
+void spec_free_process(struct spec_process *p)
 {
 	free(p->cwd);
 	spec_free_strv(p->env);

@@ -86,7 +86,7 @@ static const char *spec_version_number(const char *s, unsigned long *out)
 	return errno ? NULL : end;
 }
 
-/* Accepts 1.0.0 .. 1.2.x with any pre-release or build suffix
+/* Accepts 1.0.0 .. 1.2.x (spec.h) with any pre-release or build suffix
  * ("1.0.2-dev", "1.2.0-rc.1"): those are the versions berth implements. */
 static int spec_parse_oci_version(struct sj *j, yajl_val root, struct spec *spec)
 {
@@ -100,7 +100,7 @@ static int spec_parse_oci_version(struct sj *j, yajl_val root, struct spec *spec
 	if ((s = spec_version_number(s, &major)) && *s == '.' &&
 	    (s = spec_version_number(s + 1, &minor)) && *s == '.' &&
 	    (s = spec_version_number(s + 1, &patch)) && (*s == '\0' || *s == '-' || *s == '+') &&
-	    major == 1 && minor <= 2)
+	    major == SPEC_OCI_MAJOR && minor <= SPEC_OCI_MINOR_MAX)
 		return 0;
 	mark = sj_enter_key(j, "ociVersion");
 	sj_fail(j, "unsupported version \"%s\" (berth supports 1.0.0 to 1.2.x)", spec->oci_version);
@@ -318,13 +318,13 @@ static bool spec_nesting_ok(const char *json, size_t len)
 	return true;
 }
 
-struct spec *spec_parse(const char *json, size_t len, struct berth_err *err)
+/* The yajl tree of a JSON document, or NULL with the error at its line and
+ * column. */
+static yajl_val spec_parse_tree(const char *json, size_t len, struct berth_err *err)
 {
 	char yajl_err[512], msg[512];
 	const char *nul;
-	struct spec *spec;
 	yajl_val top;
-	struct sj j;
 	char *text;
 
 	nul = memchr(json, '\0', len);
@@ -353,12 +353,21 @@ struct spec *spec_parse(const char *json, size_t len, struct berth_err *err)
 		unsigned line, column;
 
 		spec_json_error_at(text, len, &line, &column);
-		free(text);
 		spec_yajl_message(yajl_err, msg, sizeof(msg));
 		berth_err_set(err, 0, "invalid JSON at line %u, column %u: %s", line, column, msg);
-		return NULL;
 	}
 	free(text);
+	return top;
+}
+
+struct spec *spec_parse(const char *json, size_t len, struct berth_err *err)
+{
+	yajl_val top = spec_parse_tree(json, len, err);
+	struct spec *spec;
+	struct sj j;
+
+	if (!top)
+		return NULL;
 	sj_init(&j, err);
 	spec = sj_calloc(&j, 1, sizeof(*spec));
 	if (spec && spec_parse_top(&j, top, spec) < 0) {
@@ -367,6 +376,23 @@ struct spec *spec_parse(const char *json, size_t len, struct berth_err *err)
 	}
 	yajl_tree_free(top);
 	return spec;
+}
+
+int spec_parse_process_json(const char *json, size_t len, struct spec_process *p, struct berth_err *err)
+{
+	yajl_val top = spec_parse_tree(json, len, err);
+	struct sj j;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if (!top)
+		return -1;
+	sj_init(&j, err);
+	rc = spec_parse_process(&j, top, p);
+	yajl_tree_free(top);
+	if (rc < 0)
+		spec_free_process(p);
+	return rc;
 }
 
 /* Reads a whole regular file of at most SPEC_CONFIG_MAX_BYTES. */

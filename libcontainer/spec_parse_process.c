@@ -90,6 +90,17 @@ static int spec_parse_user(struct sj *j, yajl_val v, struct spec_user *u)
 }
 
 /* One capability list ("bounding", ...) to a bit mask, names via libcap. */
+int spec_cap_from_name(const char *name)
+{
+	cap_value_t cap;
+
+	/* cap_from_name also takes numbers and lower case; the spec only has
+	 * the CAP_ names. The masks are 64 bits. */
+	if (strncmp(name, "CAP_", 4) != 0 || cap_from_name(name, &cap) != 0 || cap < 0 || cap > 63)
+		return -1;
+	return cap;
+}
+
 static int spec_parse_cap_list(struct sj *j, yajl_val caps, const char *key, uint64_t *mask)
 {
 	yajl_val v = sj_lookup(caps, key);
@@ -109,10 +120,8 @@ static int spec_parse_cap_list(struct sj *j, yajl_val caps, const char *key, uin
 		if (!YAJL_IS_STRING(item))
 			return sj_fail(j, "expected a string, got %s", sj_type_name(item));
 		name = item->u.string;
-		/* cap_from_name also takes numbers and lower case; the spec
-		 * only has the CAP_ names. */
-		if (strncmp(name, "CAP_", 4) != 0 || cap_from_name(name, &cap) != 0 ||
-		    cap < 0 || cap > 63)
+		cap = spec_cap_from_name(name);
+		if (cap < 0)
 			return sj_fail(j, "unknown capability \"%s\"", name);
 		*mask |= UINT64_C(1) << cap;
 		sj_leave(j, imark);

@@ -45,6 +45,70 @@ static const struct seccomp_name_value seccomp_ops[] = {
 	{ "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
 };
 
+/* The architectures the runtime-spec names. libseccomp has no list of its
+ * own, so this one bounds what berth asks it about. */
+static const char *const seccomp_spec_archs[] = {
+	"SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32", "SCMP_ARCH_ARM",
+	"SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32",
+	"SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
+	"SCMP_ARCH_PPC64", "SCMP_ARCH_PPC64LE", "SCMP_ARCH_S390", "SCMP_ARCH_S390X",
+	"SCMP_ARCH_PARISC", "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64", "SCMP_ARCH_LOONGARCH64",
+	"SCMP_ARCH_M68K", "SCMP_ARCH_SH", "SCMP_ARCH_SHEB",
+};
+
+/* The libseccomp token of a runtime-spec architecture name, 0 if the name
+ * is not one or this libseccomp does not know it. libseccomp names archs in
+ * lower case without the prefix. */
+static uint32_t seccomp_arch_token(const char *name)
+{
+	const char *suffix;
+	char lower[64];
+	size_t i, k;
+
+	for (i = 0; i < ARRAY_LEN(seccomp_spec_archs); i++)
+		if (strcmp(name, seccomp_spec_archs[i]) == 0)
+			break;
+	if (i == ARRAY_LEN(seccomp_spec_archs))
+		return 0;
+	/* Every table name has the prefix. */
+	suffix = name + strlen("SCMP_ARCH_");
+	if (strlen(suffix) >= sizeof(lower))
+		return 0;
+	for (k = 0; suffix[k]; k++)
+		lower[k] = (char)tolower((unsigned char)suffix[k]);
+	lower[k] = '\0';
+	return seccomp_arch_resolve_name(lower);
+}
+
+const char *spec_seccomp_action_name(size_t i, uint32_t *action)
+{
+	if (i >= ARRAY_LEN(seccomp_actions))
+		return NULL;
+	*action = seccomp_actions[i].value;
+	return seccomp_actions[i].name;
+}
+
+const char *spec_seccomp_operator_name(size_t i)
+{
+	return i < ARRAY_LEN(seccomp_ops) ? seccomp_ops[i].name : NULL;
+}
+
+const char *spec_seccomp_flag_name(size_t i, uint32_t *flag)
+{
+	if (i >= ARRAY_LEN(seccomp_flags))
+		return NULL;
+	*flag = seccomp_flags[i].value;
+	return seccomp_flags[i].name;
+}
+
+const char *spec_seccomp_arch_name(size_t i, bool *known)
+{
+	if (i >= ARRAY_LEN(seccomp_spec_archs))
+		return NULL;
+	*known = seccomp_arch_token(seccomp_spec_archs[i]) != 0;
+	return seccomp_spec_archs[i];
+}
+
 static int seccomp_lookup(const struct seccomp_name_value *table, size_t n, const char *name,
 			  uint32_t *out)
 {
@@ -107,22 +171,12 @@ static int seccomp_parse_architectures(struct sj *j, yajl_val seccomp, struct sp
 	for (size_t i = 0; i < n; i++) {
 		yajl_val item = v->u.array.values[i];
 		size_t imark = sj_enter_index(j, i);
-		char lower[64];
-		const char *name;
-		size_t k;
 
 		if (!YAJL_IS_STRING(item))
 			return sj_fail(j, "expected a string, got %s", sj_type_name(item));
-		name = item->u.string;
-		/* libseccomp names archs in lower case without the prefix. */
-		if (strncmp(name, "SCMP_ARCH_", 10) != 0 || strlen(name + 10) >= sizeof(lower))
-			return sj_fail(j, "unknown seccomp architecture \"%s\"", name);
-		for (k = 0; name[10 + k]; k++)
-			lower[k] = (char)tolower((unsigned char)name[10 + k]);
-		lower[k] = '\0';
-		s->architectures[i] = seccomp_arch_resolve_name(lower);
+		s->architectures[i] = seccomp_arch_token(item->u.string);
 		if (s->architectures[i] == 0)
-			return sj_fail(j, "unknown seccomp architecture \"%s\"", name);
+			return sj_fail(j, "unknown seccomp architecture \"%s\"", item->u.string);
 		sj_leave(j, imark);
 	}
 	sj_leave(j, mark);

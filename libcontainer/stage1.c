@@ -3,21 +3,20 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
-#include <linux/ioprio.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/personality.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "console.h"
+#include "fdpass.h"
 #include "hooks.h"
 #include "mount_idmap.h"
+#include "process_limits.h"
 #include "rootfs.h"
 #include "sync.h"
 
@@ -81,52 +80,6 @@ static int apply_sysctls(const struct spec *spec, struct berth_err *err)
 		}
 		close(fd);
 	}
-	return 0;
-}
-
-static int apply_process_limits(const struct spec *spec, struct berth_err *err)
-{
-	const struct spec_process *p = &spec->process;
-
-	for (size_t i = 0; i < p->n_rlimits; i++) {
-		struct rlimit rl = { .rlim_cur = p->rlimits[i].soft, .rlim_max = p->rlimits[i].hard };
-		if (setrlimit(p->rlimits[i].resource, &rl) < 0)
-			return berth_err_set(err, errno, "process.rlimits[%zu]: set %s to %llu/%llu", i,
-					     p->rlimits[i].name, (unsigned long long)rl.rlim_cur,
-					     (unsigned long long)rl.rlim_max);
-	}
-	if (p->oom_score_adj.set) {
-		char buf[32];
-		int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-		int n = snprintf(buf, sizeof(buf), "%lld", (long long)p->oom_score_adj.v);
-		if (fd < 0 || write(fd, buf, (size_t)n) != n) {
-			int e = errno;
-			if (fd >= 0)
-				close(fd);
-			return berth_err_set(err, e, "process.oomScoreAdj: write %s", buf);
-		}
-		close(fd);
-	}
-	if (p->scheduler.set) {
-		struct {
-			uint32_t size, policy;
-			uint64_t flags;
-			int32_t nice;
-			uint32_t priority;
-			uint64_t runtime, deadline, period;
-		} attr = { .size = 48, .policy = (uint32_t)p->scheduler.policy, .flags = p->scheduler.flags,
-			   .nice = p->scheduler.nice, .priority = (uint32_t)p->scheduler.priority,
-			   .runtime = p->scheduler.runtime, .deadline = p->scheduler.deadline,
-			   .period = p->scheduler.period };
-		if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0)
-			return berth_err_set(err, errno, "process.scheduler: sched_setattr");
-	}
-	if (p->io_priority.set &&
-	    syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, IOPRIO_PRIO_VALUE(p->io_priority.class, p->io_priority.priority)) < 0)
-		return berth_err_set(err, errno, "process.ioPriority: ioprio_set");
-	if (spec->linux_.personality.set &&
-	    personality(spec->linux_.personality.domain | spec->linux_.personality.flags) < 0)
-		return berth_err_set(err, errno, "linux.personality");
 	return 0;
 }
 
@@ -203,20 +156,11 @@ static void close_all(int *fds, size_t n)
 /* Leaves only stdio, the preserved fds and what berth-init needs. */
 static int prepare_fds(const struct stage1_args *a, int console_slave, struct berth_err *err)
 {
-	if (console_slave >= 0) {
-		for (int fd = 0; fd < 3; fd++)
-			if (dup2(console_slave, fd) < 0)
-				return berth_err_set(err, errno, "console: dup2");
-		close(console_slave);
-	}
-	if (syscall(SYS_close_range, 3 + a->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		return berth_err_set(err, errno, "close_range");
-	for (unsigned i = 0; i < a->preserve_fds; i++)
-		if (fcntl(3 + (int)i, F_SETFD, 0) < 0)
-			return berth_err_set(err, errno, "preserve fd %u", 3 + i);
-	if (fcntl(a->plan_fd, F_SETFD, 0) < 0 || fcntl(a->control_fd, F_SETFD, 0) < 0)
-		return berth_err_set(err, errno, "pass fds to berth-init");
-	return 0;
+	const int keep[] = { a->plan_fd, a->control_fd };
+
+	if (console_slave >= 0 && console_make_stdio(console_slave, err) < 0)
+		return -1;
+	return fds_prepare_exec(a->preserve_fds, keep, 2, err);
 }
 
 /* From SYNC_GO to a prepared rootfs: namespaces, names, config mounts. */
@@ -286,7 +230,7 @@ static int run_stage1(const struct stage1_args *a, struct berth_err *err)
 	if (!a->no_new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 &&
 	    errno != ENOSYS && errno != EPERM && errno != EACCES && errno != EDQUOT)
 		return berth_err_set(err, errno, "join a new session keyring");
-	if (apply_process_limits(spec, err) < 0)
+	if (process_apply_limits(spec, err) < 0)
 		return -1;
 	if (prepare_fds(a, slave, err) < 0)
 		return -1;

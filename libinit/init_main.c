@@ -103,6 +103,12 @@ static pid_t init_start(const struct plan_view *plan, int conn, const char *stat
 fail:
 	/* The host prints the reply; stderr is the container's, so only
 	 * write there when nobody asked. */
+	if (conn < 0 && plan->report_fd >= 0) {
+		char report[INIT_ERR_MAX + 16];
+		size_t n = init_fmt(report, sizeof(report), "%d %s", err.errnum, err.msg);
+		(void)init_write_all(plan->report_fd, report, n);
+		exit(255);
+	}
 	if (conn < 0)
 		init_die("%s", err.msg);
 	control_reply_err(conn, err.errnum, err.msg);
@@ -173,6 +179,8 @@ int main(int argc, char **argv)
 		init_die("prctl PR_SET_NAME: %s", init_strerror(errno));
 	if (plan.control_fd >= 0 && fcntl(plan.control_fd, F_SETFD, FD_CLOEXEC) < 0)
 		init_die("control fd %d: %s", plan.control_fd, init_strerror(errno));
+	if (plan.report_fd >= 0 && fcntl(plan.report_fd, F_SETFD, FD_CLOEXEC) < 0)
+		init_die("report fd %d: %s", plan.report_fd, init_strerror(errno));
 	sfd = signals_block_all();
 	if (sfd < 0)
 		init_die("signalfd: %s", init_strerror(errno));

@@ -48,6 +48,9 @@ enum plan_record_type {
 	PLAN_STDOUT_FD,      /* int32_t: give the workload this fd as fd 1 */
 	PLAN_STDERR_FD,      /* int32_t: give the workload this fd as fd 2 */
 	PLAN_PRESERVE_FDS,   /* uint32_t: fds 3..3+n-1 go to the workload */
+	PLAN_REPORT_FD,      /* int32_t: `berth exec`'s report socket: a failure
+	                        to start is written there as "<errno> <message>";
+	                        it is close-on-exec, so EOF means exec'd */
 	PLAN_TYPE_MAX
 };
 

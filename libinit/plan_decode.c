@@ -173,10 +173,11 @@ static int plan_validate(struct plan_cursor cur, struct plan_view *v,
 			break;
 		}
 		case PLAN_CONTROL_FD:
+		case PLAN_REPORT_FD:
 		case PLAN_STDOUT_FD:
 		case PLAN_STDERR_FD: {
 			int fd;
-			if (plan_check_i32_fd(p, rec.len, rec.type == PLAN_CONTROL_FD ? 3 : 0, &fd) < 0) {
+			if (plan_check_i32_fd(p, rec.len, rec.type == PLAN_CONTROL_FD || rec.type == PLAN_REPORT_FD ? 3 : 0, &fd) < 0) {
 				*why = "bad fd record";
 				return -1;
 			}
@@ -294,6 +295,7 @@ static void plan_fill(struct plan_cursor cur, struct plan_view *v, char **slot)
 		case PLAN_APPARMOR: v->apparmor = (const char *)p; break;
 		case PLAN_SELINUX: v->selinux = (const char *)p; break;
 		case PLAN_CONTROL_FD: plan_check_i32_fd(p, rec.len, 0, &v->control_fd); break;
+		case PLAN_REPORT_FD: plan_check_i32_fd(p, rec.len, 0, &v->report_fd); break;
 		case PLAN_TTY: v->tty = true; break;
 		case PLAN_STDOUT_FD: plan_check_i32_fd(p, rec.len, 0, &v->stdout_fd); break;
 		case PLAN_STDERR_FD: plan_check_i32_fd(p, rec.len, 0, &v->stderr_fd); break;
@@ -336,7 +338,7 @@ int plan_decode(const uint8_t *buf, size_t len, struct plan_view *view, const ch
 	size_t slots, hooks_bytes;
 
 	memset(view, 0, sizeof(*view));
-	view->control_fd = view->stdout_fd = view->stderr_fd = -1;
+	view->control_fd = view->report_fd = view->stdout_fd = view->stderr_fd = -1;
 	if ((uintptr_t)buf % 8u) {
 		*why = "plan buffer is not 8-byte aligned";
 		return -1;
@@ -373,9 +375,10 @@ int plan_decode(const uint8_t *buf, size_t len, struct plan_view *view, const ch
 	plan_fill(cur, view, (char **)(void *)((uint8_t *)view->vectors + hooks_bytes));
 	/* The preserved range goes to the workload as is: the control socket
 	 * must not sit inside it. */
-	if (view->control_fd >= 0 && (uint64_t)view->control_fd < 3u + (uint64_t)view->preserve_fds) {
+	if ((view->control_fd >= 0 && (uint64_t)view->control_fd < 3u + (uint64_t)view->preserve_fds) ||
+	    (view->report_fd >= 0 && (uint64_t)view->report_fd < 3u + (uint64_t)view->preserve_fds)) {
 		plan_view_free(view);
-		*why = "control fd inside the preserved fd range";
+		*why = "control or report fd inside the preserved fd range";
 		return -1;
 	}
 	return 0;

@@ -26,30 +26,25 @@ struct plan_seccomp_view {
 };
 
 struct plan_view {
+	/* pointers first, then 32-bit fields, then flags: no padding holes */
 	char **args;                /* NULL-terminated, >= 1 entry */
-	uint32_t n_args;
 	char **env;                 /* NULL-terminated, maybe empty */
-	uint32_t n_env;
 	const char *cwd;
-	struct plan_user user;
-	bool has_groups;
 	const uint32_t *groups;
-	uint32_t n_groups;
-	bool has_caps;
-	struct plan_caps caps;
-	bool no_new_privs;
-	bool has_seccomp;
-	struct plan_seccomp_view seccomp;
-	uint32_t mode;              /* enum plan_mode */
 	const char *apparmor;       /* NULL: none */
 	const char *selinux;        /* NULL: none */
-	int control_fd;             /* -1: none */
-	bool tty;
 	struct plan_hook_view *hooks;
-	uint32_t n_hooks;
-	int stdout_fd, stderr_fd;   /* -1: none */
-	uint32_t preserve_fds;
 	void *vectors;              /* the one allocation behind args/env/hooks */
+	struct plan_seccomp_view seccomp;
+	struct plan_caps caps;
+	struct plan_user user;
+	uint32_t n_args, n_env, n_groups, n_hooks;
+	uint32_t mode;              /* enum plan_mode */
+	uint32_t preserve_fds;
+	int control_fd;             /* -1: none */
+	int report_fd;              /* -1: none (berth exec's error channel) */
+	int stdout_fd, stderr_fd;   /* -1: none */
+	bool has_groups, has_caps, no_new_privs, has_seccomp, tty;
 };
 
 /* Validates buf (len bytes, 8-byte aligned) strictly and fills view.

@@ -248,6 +248,67 @@ static int process_seccomp(const struct plan_view *plan, struct init_err *err)
 	return init_err_set(err, errno, "seccomp");
 }
 
+/* The home directory of uid in the container's /etc/passwd, "/" when it
+ * is not there (runc's default). */
+static void process_passwd_home(uint32_t uid, char *home, size_t size)
+{
+	static char buf[65536];
+	char *line, *next;
+	ssize_t n = -1;
+	int fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
+
+	init_fmt(home, size, "/");
+	if (fd >= 0) {
+		n = init_read_all(fd, buf, sizeof(buf) - 1);
+		close(fd);
+	}
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	for (line = buf; line; line = next) {
+		char *field[7] = { 0 }, *p = line, *end;
+		int nf = 0;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		while (nf < 7) {
+			field[nf++] = p;
+			p = strchr(p, ':');
+			if (!p)
+				break;
+			*p++ = '\0';
+		}
+		if (nf < 6 || !field[2][0])
+			continue;
+		if (strtoul(field[2], &end, 10) == uid && *end == '\0' && field[5][0]) {
+			init_fmt(home, size, "%s", field[5]);
+			return;
+		}
+	}
+}
+
+/* As runc: a process without HOME gets its user's home. */
+static char **process_env_with_home(const struct plan_view *plan)
+{
+	static char home[4096 + 8];
+	char **env;
+	size_t n = 0;
+
+	for (; plan->env[n]; n++)
+		if (strncmp(plan->env[n], "HOME=", 5) == 0)
+			return plan->env;
+	env = malloc((n + 2) * sizeof(*env));
+	if (!env)
+		return plan->env;
+	memcpy(env, plan->env, n * sizeof(*env));
+	init_fmt(home, sizeof(home), "HOME=");
+	process_passwd_home(plan->user.uid, home + 5, sizeof(home) - 5);
+	env[n] = home;
+	env[n + 1] = NULL;
+	return env;
+}
+
 /* Socket activation: stage 0 put LISTEN_PID=1 in the environment (the
  * caller's pid means nothing inside); in fork mode the workload is not
  * PID 1, so the variable must name the process that execs. */
@@ -263,7 +324,7 @@ static void process_fix_listen_pid(char **env)
 	}
 }
 
-int process_exec(const struct plan_view *plan, struct init_err *err)
+static int process_exec_env(const struct plan_view *plan, char **env, struct init_err *err)
 {
 	char path[4096];
 	bool seccomp_early = plan->has_seccomp && !plan->no_new_privs;
@@ -290,12 +351,23 @@ int process_exec(const struct plan_view *plan, struct init_err *err)
 		return -1;
 	if (process_find_exec(plan, path, sizeof(path), err) < 0)
 		return -1;
-	process_fix_listen_pid(plan->env);
+	process_fix_listen_pid(env);
 	signals_reset();
 	if (plan->has_seccomp && !seccomp_early && process_seccomp(plan, err) < 0)
 		return -1;
-	execve(path, plan->args, plan->env);
+	execve(path, plan->args, env);
 	return init_err_set(err, errno, "exec \"%s\"", path);
+}
+
+int process_exec(const struct plan_view *plan, struct init_err *err)
+{
+	/* Read while still root: the passwd file may not be readable later. */
+	char **env = process_env_with_home(plan);
+	int rc = process_exec_env(plan, env, err);
+
+	if (env != plan->env)
+		free(env);
+	return rc;
 }
 
 int process_exit_code(int errnum)

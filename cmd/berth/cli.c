@@ -30,7 +30,8 @@ bool cli_print_verb_help(const char *verb)
 {
 	for (const struct verb *v = cli_verbs; v->name; v++) {
 		if (strcmp(v->name, verb) == 0) {
-			printf("berth %s - %s\n\nUsage: berth %s %s\n", v->name, v->summary, v->name, v->usage);
+			printf("berth %s - %s\n\nUsage: berth %s%s%s\n", v->name, v->summary, v->name,
+			       *v->usage ? " " : "", v->usage);
 			if (v->options)
 				printf("\nOptions:\n%s", v->options);
 			return true;

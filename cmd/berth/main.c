@@ -13,6 +13,7 @@
 
 int cmd_create(struct cli *cli, int argc, char **argv);
 int cmd_start(struct cli *cli, int argc, char **argv);
+int cmd_exec(struct cli *cli, int argc, char **argv);
 int cmd_run(struct cli *cli, int argc, char **argv);
 int cmd_state(struct cli *cli, int argc, char **argv);
 int cmd_list(struct cli *cli, int argc, char **argv);
@@ -24,6 +25,9 @@ int cmd_resume(struct cli *cli, int argc, char **argv);
 int cmd_ps(struct cli *cli, int argc, char **argv);
 int cmd_events(struct cli *cli, int argc, char **argv);
 int cmd_update(struct cli *cli, int argc, char **argv);
+int cmd_features(struct cli *cli, int argc, char **argv);
+int cmd_checkpoint(struct cli *cli, int argc, char **argv);
+int cmd_restore(struct cli *cli, int argc, char **argv);
 
 #define CREATE_OPTIONS                                                                          \
 	"   --bundle value, -b value  path to the bundle (default: the current directory)\n"     \
@@ -40,6 +44,25 @@ const struct verb cli_verbs[] = {
 	{ "run", "[options] <container-id>", "create and start a container, and wait for it", cmd_run,
 	  CREATE_OPTIONS "   --detach, -d              return once the workload runs\n"
 			 "   --keep                    do not delete the container when it stops\n" },
+	{ "exec", "[options] <container-id> <command> [args...] | -p process.json <container-id>",
+	  "run a process in a container", cmd_exec,
+	  "   --process value, -p value         a process.json (replaces the command and the flags below)\n"
+	  "   --console-socket value            unix socket that gets the pty master (with --tty)\n"
+	  "   --pidfd-socket value              unix socket that gets a pidfd of the process\n"
+	  "   --tty, -t                         give the process a pty\n"
+	  "   --detach, -d                      return once the process runs\n"
+	  "   --pid-file value                  file to write the process's host pid to\n"
+	  "   --cwd value                       working directory in the container\n"
+	  "   --env value, -e value             add or set an environment variable (K=V)\n"
+	  "   --user value, -u value            uid[:gid]\n"
+	  "   --additional-gids value, -g value add a supplementary group\n"
+	  "   --cap value, -c value             add a capability (bounding, effective, permitted)\n"
+	  "   --no-new-privs                    set no_new_privs\n"
+	  "   --apparmor value                  AppArmor profile\n"
+	  "   --process-label value             SELinux label\n"
+	  "   --preserve-fds value              pass fds 3 .. 3+value-1 on (default: 0)\n"
+	  "   --cgroup value                    run in an existing sub-cgroup: [controller,...:]path\n"
+	  "   --ignore-paused                   exec even if the container is paused\n" },
 	{ "state", "<container-id>", "print the state of a container as JSON", cmd_state, NULL },
 	{ "list", "[options]", "list the containers under --root", cmd_list,
 	  "   --format value, -f value  table or json (default: table)\n"
@@ -75,6 +98,14 @@ const struct verb cli_verbs[] = {
 	{ "spec", "[options]", "write a default config.json", cmd_spec,
 	  "   --bundle value, -b value  where to write config.json (default: the current directory)\n"
 	  "   --rootless                a config for a user without privileges (user namespace)\n" },
+	{ "features", "", "print the features this runtime supports, as runtime-spec JSON", cmd_features, NULL },
+	{ "checkpoint", "[options] <container-id>", "checkpoint a container (not supported: no CRIU)", cmd_checkpoint,
+	  "   runc's flags are accepted (--image-path, --work-path, --leave-running, ...);\n"
+	  "   the command fails: berth has no CRIU support\n" },
+	{ "restore", "[options] <container-id>", "restore a container from a checkpoint (not supported: no CRIU)",
+	  cmd_restore,
+	  "   runc's flags are accepted (--image-path, --bundle, --detach, -no-subreaper, ...);\n"
+	  "   the command fails: berth has no CRIU support\n" },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -93,7 +124,7 @@ static void print_help(void)
 	       "Usage: berth [global options] <command> [command options] [arguments...]\n\n"
 	       "Commands:\n");
 	for (const struct verb *v = cli_verbs; v->name; v++)
-		printf("   %-8s %s\n", v->name, v->summary);
+		printf("   %-10s %s\n", v->name, v->summary);
 	printf("\nGlobal options:\n"
 	       "   --root value         state directory (default: " BERTH_DEFAULT_ROOT ")\n"
 	       "   --log value          log file (default: stderr only)\n"

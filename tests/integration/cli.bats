@@ -15,24 +15,11 @@ teardown() {
 	teardown_bundle
 }
 
-# raw ARGS...: the runtime with ARGS exactly as given (no --root added),
-# in the manner of berth_capture.
-raw() {
-	local out="$BATS_TEST_TMPDIR/.raw.out" err="$BATS_TEST_TMPDIR/.raw.err"
-	status=0
-	timeout 20 "$BERTH" "$@" </dev/null >"$out" 2>"$err" || status=$?
-	output=$(<"$out")
-	stderr=$(<"$err")
-	mapfile -t lines <"$out"
-	mapfile -t stderr_lines <"$err"
-	rm -f "$out" "$err"
-}
-
 # runtime_name: "berth", or "runc" when testing runc.
 runtime_name() { basename "$BERTH"; }
 
 # Every verb berth has; runc has them too.
-VERBS=(create start run state list kill delete spec)
+VERBS=(create start run state list kill delete spec features checkpoint restore)
 
 # --- global flags ---------------------------------------------------
 
@@ -423,4 +410,69 @@ VERBS=(create start run state list kill delete spec)
 	done
 	assert_root_empty
 	[[ ! -e "$BATS_TEST_TMPDIR/escape" ]] || fail "escaped the root"
+}
+
+# --- checkpoint and restore (no CRIU) --------------------------------
+
+@test "checkpoint with containerd's flags: exit 1, one line about CRIU, the container untouched" {
+	requires_berth
+	local id
+	id=$(unique_id ckpt)
+	berth_detached create -b "$BUNDLE" "$id"
+	berth_capture checkpoint --image-path "$BATS_TEST_TMPDIR/image" --work-path "$BATS_TEST_TMPDIR/work" \
+		--leave-running --tcp-established --ext-unix-sk --shell-job --file-locks \
+		--manage-cgroups-mode soft --empty-ns network --status-fd 3 --page-server 127.0.0.1:9 \
+		--lazy-pages --pre-dump --auto-dedup --parent-path ../parent "$id"
+	assert_one_error
+	assert_equal "$stderr" "berth: checkpoint \"$id\": not supported: berth has no CRIU support"
+	refute_output
+	[[ ! -e "$BATS_TEST_TMPDIR/image" ]] || fail "checkpoint made its image directory"
+	assert_equal "$(state_field "$id" status)" created
+}
+
+@test "restore with containerd's flags (-no-subreaper): exit 1, one line about CRIU, nothing made" {
+	requires_berth
+	local id
+	id=$(unique_id rest)
+	berth_capture restore --image-path "$BATS_TEST_TMPDIR/image" --work-path "$BATS_TEST_TMPDIR/work" \
+		-detach -no-subreaper --pid-file "$BATS_TEST_TMPDIR/pid" --console-socket "$BATS_TEST_TMPDIR/sock" \
+		--no-pivot --manage-cgroups-mode=full --empty-ns network --lsm-profile apparmor:x \
+		--lsm-mount-context ctx --tcp-established --ext-unix-sk --shell-job --file-locks \
+		--auto-dedup --lazy-pages -d -b "$BUNDLE" --bundle="$BUNDLE" "$id"
+	assert_one_error
+	assert_equal "$stderr" "berth: restore \"$id\": not supported: berth has no CRIU support"
+	assert_nothing_left "$id"
+	[[ ! -e "$BATS_TEST_TMPDIR/pid" ]] || fail "restore wrote a pid file"
+}
+
+@test "checkpoint and restore: usage mistakes are still usage errors" {
+	local verb
+	cd "$BATS_TEST_TMPDIR" # runc makes ./checkpoint before it checks its arguments
+	for verb in checkpoint restore; do
+		berth_capture "$verb"
+		assert_one_error
+		berth_capture "$verb" a b
+		assert_one_error
+		berth_capture "$verb" --frob x
+		assert_one_error frob
+		berth_capture "$verb" --image-path
+		assert_one_error image-path
+	done
+	if is_berth; then
+		berth_capture checkpoint
+		assert_equal "$stderr" "berth: checkpoint: a container id is required (see berth checkpoint --help)"
+		berth_capture restore a b
+		assert_equal "$stderr" "berth: restore: too many arguments (see berth restore --help)"
+	fi
+}
+
+@test "checkpoint --log FILE --log-format json: the CRIU error is the log's last error" {
+	requires_berth
+	local id
+	id=$(unique_id ckptlog)
+	berth_capture --log "$LOG" --log-format json checkpoint --leave-running "$id"
+	assert_equal "$status" 1
+	jq -se --arg id "$id" 'map(select(.level == "error")) | last | .msg
+		== "checkpoint \"\($id)\": not supported: berth has no CRIU support"' "$LOG" >/dev/null ||
+		fail "log: $(cat "$LOG")"
 }

@@ -318,3 +318,11 @@ exec_as_listener() {
 	berth delete "$id"
 	assert_nothing_left "$id"
 }
+
+@test "a --root that does not exist yet is made, parents too (Docker's first container)" {
+	local id root="$BATS_TEST_TMPDIR/not/yet/there"
+	id=$(unique_id)
+	"$BERTH" --root "$root" create -b "$BUNDLE" "$id" </dev/null >/dev/null
+	[[ -d "$root/$id" ]] || fail "no state dir under $root"
+	"$BERTH" --root "$root" delete --force "$id"
+}

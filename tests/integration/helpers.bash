@@ -176,20 +176,24 @@ berth_detached() {
 # --- Added for the verb tests (create, start, run, state, list, kill,
 # delete) ---------------------------------------------------------------
 
-# berth_capture ARGS...: `berth ARGS` with stdin from /dev/null, stdout and
-# stderr through files (a container that wrongly starts cannot hold bats'
-# pipes) and at most 20 s; sets status, output, lines, stderr and
-# stderr_lines the way `run --separate-stderr` does.
-berth_capture() {
-	local out="$BATS_TEST_TMPDIR/.capture.out" err="$BATS_TEST_TMPDIR/.capture.err"
+# raw ARGS...: the runtime with ARGS exactly as given (no --root added),
+# stdin from /dev/null, stdout and stderr through files (a container that
+# wrongly starts cannot hold bats' pipes) and at most 20 s; sets status,
+# output, lines, stderr and stderr_lines the way `run --separate-stderr`
+# does.
+raw() {
+	local out="$BATS_TEST_TMPDIR/.raw.out" err="$BATS_TEST_TMPDIR/.raw.err"
 	status=0
-	timeout 20 "$BERTH" --root "$BERTH_ROOT" "$@" </dev/null >"$out" 2>"$err" || status=$?
+	timeout 20 "$BERTH" "$@" </dev/null >"$out" 2>"$err" || status=$?
 	output=$(<"$out")
 	stderr=$(<"$err")
 	mapfile -t lines <"$out"
 	mapfile -t stderr_lines <"$err"
 	rm -f "$out" "$err"
 }
+
+# berth_capture ARGS...: raw with this test's private --root.
+berth_capture() { raw --root "$BERTH_ROOT" "$@"; }
 
 # error_text: the message of the error the last berth_capture (or `run
 # --separate-stderr`) printed: berth's line without "berth: ", or the msg

@@ -193,3 +193,23 @@ requires_runc_version() {
 		skip "$(basename "$BERTH") $have lacks $what (needs $min)"
 	fi
 }
+
+# Mapped root (uid 100000 on the host) must be able to walk to the bundle.
+make_bundle_reachable() {
+	local dir="$BUNDLE"
+	while [[ "$dir" != / ]]; do
+		chmod a+x "$dir"
+		dir=$(dirname "$dir")
+	done
+}
+
+# add_user_namespace: a user namespace mapping the container's root to
+# uid/gid 100000, without the cgroup mount a mapped root may not make.
+add_user_namespace() {
+	make_bundle_reachable
+	update_config '
+		.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .mounts |= map(select(.destination != "/sys/fs/cgroup"))'
+}

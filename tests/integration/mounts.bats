@@ -126,6 +126,37 @@ add_mount() { update_config --argjson m "$1" '.mounts += [$m]'; }
 	assert_line WROTE
 }
 
+@test "tmpfs without mode takes the mode of the directory it covers" {
+	mkdir -p "$ROOTFS/scratch"
+	chmod 0751 "$ROOTFS/scratch"
+	add_mount '{"destination": "/scratch", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]}'
+	set_sh 'stat -c %a /scratch'
+	run_container
+	assert_success
+	assert_output 751
+}
+
+@test "tmpcopyup: the tmpfs starts with a copy of what it covers, owners and modes kept" {
+	requires_runtime_feature .mountOptions tmpcopyup
+	mkdir -p "$ROOTFS/run/sub"
+	echo image-file >"$ROOTFS/run/sub/f"
+	chown 12:34 "$ROOTFS/run/sub/f"
+	chmod 0640 "$ROOTFS/run/sub/f"
+	ln -s /etc/passwd "$ROOTFS/run/link"
+	add_mount '{"destination": "/run", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "tmpcopyup"]}'
+	update_config '.process.capabilities.effective += ["CAP_DAC_OVERRIDE"] | .process.capabilities.permitted += ["CAP_DAC_OVERRIDE"] | .process.capabilities.bounding += ["CAP_DAC_OVERRIDE"]'
+	set_sh 'cat /run/sub/f; stat -c "%u:%g %a" /run/sub/f; readlink /run/link; grep " /run " /proc/self/mountinfo; echo new >/run/new && echo WROTE'
+	run_container
+	assert_success
+	assert_line image-file
+	assert_line '12:34 640'
+	assert_line /etc/passwd
+	assert_equal "$(mountinfo_fstype /run "$output")" tmpfs
+	assert_line WROTE
+	# The image itself is untouched.
+	[[ ! -e "$ROOTFS/run/new" ]]
+}
+
 @test "rro makes submounts read-only too" {
 	[[ "$(printf '%s\n' 5.12 "$(uname -r)" | sort -V | head -n 1)" == 5.12 ]] ||
 		skip "kernel $(uname -r) lacks mount_setattr"

@@ -25,15 +25,6 @@ done; true'
 # inside_ns NAME: the link for NAME from $output of NS_SCRIPT.
 inside_ns() { awk -v n="$1" '$1 == n { print $2 }' <<<"$output"; }
 
-# Mapped root (uid 100000 on the host) must be able to walk to the bundle.
-make_bundle_reachable() {
-	local dir="$BUNDLE"
-	while [[ "$dir" != / ]]; do
-		chmod a+x "$dir"
-		dir=$(dirname "$dir")
-	done
-}
-
 @test "namespaces in the config are new, the others are the host's" {
 	update_config '.linux.namespaces += [{"type": "cgroup"}]'
 	set_sh "$NS_SCRIPT"

@@ -120,9 +120,10 @@ static void test_recursive_attrs(void)
 	/* An atime mode in attr_set needs the whole atime field cleared. */
 	UNIT_CHECK(a.attr_clr == MOUNT_ATTR__ATIME);
 	UNIT_CHECK(b.recursive_attrs && b.attr_set == 0);
+	/* Clearing an atime mode selects relatime: the kernel takes only the
+	 * whole atime field in attr_clr. */
 	UNIT_CHECK(b.attr_clr == (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-				  MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NODIRATIME | MOUNT_ATTR_NOATIME |
-				  MOUNT_ATTR_STRICTATIME));
+				  MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NODIRATIME | MOUNT_ATTR__ATIME));
 	UNIT_CHECK(c.attr_set == MOUNT_ATTR_RELATIME);
 	UNIT_CHECK(c.attr_clr == MOUNT_ATTR__ATIME);
 	UNIT_CHECK(d.attr_set == 0 && d.attr_clr == MOUNT_ATTR_RDONLY);
@@ -130,6 +131,37 @@ static void test_recursive_attrs(void)
 	release(&b);
 	release(&c);
 	release(&d);
+}
+
+/* A cleared atime mode goes back to relatime only if it was the one chosen. */
+static void test_clearing_atime_mode(void)
+{
+	static const char *const noatime_atime[] = { "rnoatime", "ratime", NULL };
+	static const char *const strict_atime[] = { "rstrictatime", "ratime", NULL };
+	struct spec_mount a = decode(NULL, noatime_atime), b = decode(NULL, strict_atime);
+
+	UNIT_CHECK(a.attr_set == MOUNT_ATTR_RELATIME && a.attr_clr == MOUNT_ATTR__ATIME);
+	UNIT_CHECK(b.attr_set == MOUNT_ATTR_STRICTATIME && b.attr_clr == MOUNT_ATTR__ATIME);
+	release(&a);
+	release(&b);
+}
+
+/* Every name `berth features` lists is decoded, none passed on as data. */
+static void test_every_listed_option_is_known(void)
+{
+	const char *name;
+	size_t i;
+
+	for (i = 0; (name = mount_option_name(i)); i++) {
+		const char *opts[] = { "rbind", name, NULL };
+		struct spec_mount m = decode(NULL, opts);
+
+		if (m.data)
+			printf("# option \"%s\" went to data \"%s\"\n", name, m.data);
+		UNIT_CHECK(m.data == NULL);
+		release(&m);
+	}
+	UNIT_CHECK(i > 50);
 }
 
 static void test_idmap(void)
@@ -179,6 +211,8 @@ int main(void)
 	UNIT_RUN(test_bind);
 	UNIT_RUN(test_propagation);
 	UNIT_RUN(test_recursive_attrs);
+	UNIT_RUN(test_clearing_atime_mode);
+	UNIT_RUN(test_every_listed_option_is_known);
 	UNIT_RUN(test_idmap);
 	UNIT_RUN(test_data);
 	UNIT_RUN(test_no_options);

@@ -79,7 +79,7 @@ static void fill_spec(struct spec *s)
 }
 
 static const struct plan_opts test_opts = { .control_fd = 5, .tty = true, .preserve_fds = 2,
-					    .stdout_fd = 7, .stderr_fd = -1 };
+					    .stdout_fd = 7, .stderr_fd = -1, .report_fd = -1 };
 
 static void test_round_trip(void)
 {
@@ -153,7 +153,7 @@ static void test_minimal(void)
 {
 	static char *args[] = { "/bin/true", NULL };
 	struct spec s;
-	struct plan_opts opts = { .control_fd = -1, .stdout_fd = -1, .stderr_fd = -1 };
+	struct plan_opts opts = { .control_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .report_fd = -1 };
 	struct plan_buf buf = { 0 };
 	struct berth_err err = { 0 };
 	struct plan_view v;
@@ -245,7 +245,7 @@ static void test_malformed(void)
 {
 	static char *args[] = { "/bin/true", NULL };
 	struct spec s;
-	struct plan_opts opts = { .control_fd = -1, .stdout_fd = -1, .stderr_fd = -1 };
+	struct plan_opts opts = { .control_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .report_fd = -1 };
 	struct plan_buf buf = { 0 };
 	struct berth_err err = { 0 };
 	struct plan_record first;
