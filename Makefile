@@ -34,7 +34,7 @@ TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
 TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
 ASAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all deps demo check check-cgroup2 unit lint integration install clean bench
+.PHONY: all deps demo check check-cgroup2 check-e2e unit lint integration install clean bench
 all: $(BUILD)/berth
 
 $(BUILD)/berth-init: $(INIT_SRCS) $(wildcard libinit/*.h)
@@ -83,6 +83,12 @@ check-cgroup2:
 	@tests/install-deps.sh --cgroup2
 	@$(MAKE) --no-print-directory all $(TOOL_BINS)
 	@tests/cgroup2/run.sh
+
+# The end-to-end engine lane: containerd, dockerd and podman started with
+# private state, running scenarios through E2E_RUNTIME (default build/berth):
+# tests/e2e/run.sh. E2E_RUNTIME=/usr/sbin/runc make check-e2e checks the lane.
+check-e2e: all
+	@tests/e2e/run.sh
 
 bench: deps all
 	@bench/run.sh

@@ -23,23 +23,6 @@ if [[ "${1:-}" == --cgroup2 ]]; then
 	)
 fi
 
-# One dpkg-query for all: a package it does not know is missing too.
-installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${packages[@]}" 2>/dev/null |
-	awk '$NF == "installed" && $(NF-1) == "ok" { print $1 }' || true)
-missing=()
-for pkg in "${packages[@]}"; do
-	grep -qx -- "$pkg" <<<"$installed" || missing+=("$pkg")
-done
-((${#missing[@]} == 0)) && exit 0
-
-echo "install-deps: installing ${missing[*]}"
-if ((EUID != 0)); then
-	echo "install-deps: must run as root to install packages (try: sudo $0)" >&2
-	exit 1
-fi
-export DEBIAN_FRONTEND=noninteractive
-# Refresh the package lists only when a package cannot be found as they are.
-if ! apt-get install -y -q --no-install-recommends "${missing[@]}"; then
-	apt-get update -q
-	apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+# shellcheck source=tests/lib/apt.bash
+source "$(dirname "$0")/lib/apt.bash"
+apt_install_missing install-deps "${packages[@]}"

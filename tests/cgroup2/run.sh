@@ -13,7 +13,7 @@
 #   tests/cgroup2/run.sh      the same, with berth already built
 #
 # Environment: CGROUP2_TESTS="run.bats state.bats" instead of tests.list;
-# CGROUP2_TIMEOUT (s, default 720) for the VM; CGROUP2_KERNEL (a release
+# CGROUP2_TIMEOUT (s, default 900) for the VM; CGROUP2_KERNEL (a release
 # like 6.1.0-56-amd64) instead of linux-image-amd64's; CGROUP2_MODULES
 # (default "overlay loop null_blk bfq"); CGROUP2_SMP (2), CGROUP2_MEM (MiB, 2048);
 # CGROUP2_ACCEL (default tcg,thread=multi; kvm where /dev/kvm works);
@@ -27,13 +27,16 @@
 # failed or the VM did not finish.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=tests/lib/tap.bash
+source tests/lib/tap.bash
 started=$SECONDS
 dir=build/cgroup2
 mkdir -p "$dir"
 
 die() {
 	echo "check-cgroup2: $*" >&2
-	echo "0 passed, 1 failed"
+	tap_fail check-cgroup2 "$*"
+	tap_summary
 	exit 1
 }
 
@@ -73,7 +76,7 @@ tests/cgroup2/build-initramfs.sh "$kver" "$dir/initramfs" "${tests[@]}" ||
 echo "# check-cgroup2: initramfs built in $((SECONDS - t))s"
 
 # Boot. ttyS0 (console) -> console.log, streamed here; ttyS1 -> tap.log.
-limit="${CGROUP2_TIMEOUT:-720}"
+limit="${CGROUP2_TIMEOUT:-900}"
 : >"$dir/console.log"
 : >"$dir/tap.log"
 # Software emulation by default: this host's /dev/kvm exists but does not
@@ -102,41 +105,19 @@ status=$?
 wait "$tailer" 2>/dev/null
 vm_time=$((SECONDS - t))
 
-# Count the TAP lines as tests/check.sh does.
-passed=0 failed=0 skipped=0
-failures=()
-while IFS= read -r line; do
-	line="${line%$'\r'}"
-	if [[ "$line" == "# --- "* ]]; then
-		file="${line#\# --- }"
-	elif [[ "$line" =~ ^not\ ok\ [0-9]+ ]]; then
-		failed=$((failed + 1))
-		failures+=("$file: $line")
-	elif [[ "$line" =~ ^ok\ [0-9]+.*\ \#\ [Ss][Kk][Ii][Pp] ]]; then
-		skipped=$((skipped + 1))
-	elif [[ "$line" =~ ^ok\ [0-9]+ ]]; then
-		passed=$((passed + 1))
-	fi
-done <"$dir/tap.log"
+# Count the TAP lines; "# --- FILE" lines name the test file of those after.
+tap_count - "$dir/tap.log"
 if ! grep -q '^# berth-cgroup2: done' "$dir/tap.log"; then
-	failed=$((failed + 1))
 	if ((status == 124 || status == 137)); then
-		failures+=("vm: did not finish within ${limit}s (qemu killed)")
+		tap_fail vm "did not finish within ${limit}s (qemu killed)"
 	else
-		failures+=("vm: did not finish (qemu status $status; see $dir/console.log)")
+		tap_fail vm "did not finish (qemu status $status; see $dir/console.log)"
 	fi
 fi
 
 echo
 echo "# check-cgroup2: VM ${vm_time}s ($(sed -n 's/^# berth-cgroup2: \(booted in .*\)/\1/p' "$dir/tap.log" | tr -d '\r')), whole lane $((SECONDS - started))s"
 grep -E '^# [^ ]+\.bats: [0-9]+s' "$dir/tap.log" | tr -d '\r'
-if ((${#failures[@]} > 0)); then
-	echo
-	echo "Failed:"
-	printf '  %s\n' "${failures[@]}"
-	echo "(TAP: $dir/tap.log, console: $dir/console.log)"
-fi
-summary="$passed passed, $failed failed"
-((skipped > 0)) && summary+=", $skipped skipped"
-echo "$summary"
-((failed == 0))
+tap_report_failures "(TAP: $dir/tap.log, console: $dir/console.log)"
+tap_summary
+((tap_failed == 0))
