@@ -42,6 +42,7 @@ struct create_run {
 	int lock_fd, init_memfd, plan_fd, control_fd, sync_fd;
 	struct cgroup_manager *cgroup;
 	int cgroup_clone_fd;        /* CLONE_INTO_CGROUP target (v2), or -1 */
+	int stdio_fds[2];           /* run.berth.stdout / .stderr files, or -1 */
 	struct ns_plan ns;
 	bool ns_prepared;
 	pid_t pid;
@@ -182,6 +183,28 @@ static int prepare_cgroup(struct create_run *r, struct berth_err *err)
 	return 0;
 }
 
+/* Annotations run.berth.stdout / run.berth.stderr: host files the
+ * workload gets as fd 1 / 2, opened here (O_APPEND, created if missing) so
+ * that a container's output outlives it whoever collects it. */
+static const char *const stdio_annotations[2] = { "run.berth.stdout", "run.berth.stderr" };
+
+static int open_stdio_files(struct create_run *r, struct berth_err *err)
+{
+	for (int i = 0; i < 2; i++) {
+		const char *path = spec_annotation(r->spec, stdio_annotations[i]);
+		if (!path)
+			continue;
+		if (path[0] != '/')
+			return berth_err_msg(err, EINVAL, "annotations[\"%s\"]: \"%s\" is not an absolute path",
+					     stdio_annotations[i], path);
+		r->stdio_fds[i] = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOCTTY | O_CLOEXEC, 0640);
+		if (r->stdio_fds[i] < 0)
+			return berth_err_set(err, errno, "annotations[\"%s\"]: open \"%s\"", stdio_annotations[i],
+					     path);
+	}
+	return 0;
+}
+
 static int prepare_init(struct create_run *r, struct berth_err *err)
 {
 	char sock_path[PATH_MAX + 16];
@@ -196,9 +219,11 @@ static int prepare_init(struct create_run *r, struct berth_err *err)
 	r->control_fd = unix_listen(sock_path, SOCK_SEQPACKET, err);
 	if (r->control_fd < 0)
 		return berth_err_wrap(err, "init.sock");
+	if (open_stdio_files(r, err) < 0)
+		return -1;
 	popts = (struct plan_opts){ .control_fd = r->control_fd, .tty = r->spec->process.terminal,
-				    .preserve_fds = r->preserve_fds, .stdout_fd = -1, .stderr_fd = -1,
-				    .report_fd = -1 };
+				    .preserve_fds = r->preserve_fds, .stdout_fd = r->stdio_fds[0],
+				    .stderr_fd = r->stdio_fds[1], .report_fd = -1 };
 	if (plan_build(r->spec, &popts, &plan, err) < 0)
 		return -1;
 	rc = data_memfd_create("berth-plan", plan.data, plan.len, err);
@@ -232,7 +257,8 @@ static int clone_stage1(struct create_run *r, struct berth_err *err)
 					 .init_memfd = r->init_memfd, .plan_fd = r->plan_fd,
 					 .control_fd = r->control_fd, .no_pivot = r->opts->no_pivot,
 					 .no_new_keyring = r->opts->no_new_keyring,
-					 .preserve_fds = r->preserve_fds };
+					 .preserve_fds = r->preserve_fds, .stdout_fd = r->stdio_fds[0],
+					 .stderr_fd = r->stdio_fds[1] };
 		close(pair[0]);
 		stage1_run(&a);
 	}
@@ -394,6 +420,8 @@ static void create_cleanup(struct create_run *r, bool failed)
 	close_fd(&r->plan_fd);
 	close_fd(&r->init_memfd);
 	close_fd(&r->control_fd);
+	close_fd(&r->stdio_fds[0]);
+	close_fd(&r->stdio_fds[1]);
 	close_fd(&r->lock_fd);
 	if (r->ns_prepared)
 		ns_plan_close(&r->ns);
@@ -423,7 +451,8 @@ int berth_container_create(const struct berth_ctx *ctx, const struct berth_creat
 			   struct berth_created *out, struct berth_err *err)
 {
 	struct create_run r = { .ctx = ctx, .opts = opts, .lock_fd = -1, .init_memfd = -1, .plan_fd = -1,
-				.control_fd = -1, .sync_fd = -1, .console_master = -1, .cgroup_clone_fd = -1 };
+				.control_fd = -1, .sync_fd = -1, .console_master = -1, .cgroup_clone_fd = -1,
+				.stdio_fds = { -1, -1 } };
 	int rc = -1;
 
 	if (container_id_validate(opts->id, err) < 0)

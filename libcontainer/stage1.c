@@ -156,11 +156,11 @@ static void close_all(int *fds, size_t n)
 /* Leaves only stdio, the preserved fds and what berth-init needs. */
 static int prepare_fds(const struct stage1_args *a, int console_slave, struct berth_err *err)
 {
-	const int keep[] = { a->plan_fd, a->control_fd };
+	const int keep[] = { a->plan_fd, a->control_fd, a->stdout_fd, a->stderr_fd };
 
 	if (console_slave >= 0 && console_make_stdio(console_slave, err) < 0)
 		return -1;
-	return fds_prepare_exec(a->preserve_fds, keep, 2, err);
+	return fds_prepare_exec(a->preserve_fds, keep, sizeof(keep) / sizeof(*keep), err);
 }
 
 /* From SYNC_GO to a prepared rootfs: namespaces, names, config mounts. */

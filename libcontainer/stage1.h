@@ -22,6 +22,7 @@ struct stage1_args {
 	bool no_pivot;
 	bool no_new_keyring;
 	unsigned preserve_fds;
+	int stdout_fd, stderr_fd;  /* files for the workload's fd 1 / 2, or -1 */
 };
 
 _Noreturn void stage1_run(const struct stage1_args *a);
