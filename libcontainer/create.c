@@ -186,7 +186,7 @@ static int prepare_cgroup(struct create_run *r, struct berth_err *err)
 /* Annotations run.berth.stdout / run.berth.stderr: host files the
  * workload gets as fd 1 / 2, opened here (O_APPEND, created if missing) so
  * that a container's output outlives it whoever collects it. */
-static const char *const stdio_annotations[2] = { "run.berth.stdout", "run.berth.stderr" };
+static const char *const stdio_annotations[2] = { SPEC_ANNOTATION_STDOUT, SPEC_ANNOTATION_STDERR };
 
 static int open_stdio_files(struct create_run *r, struct berth_err *err)
 {
@@ -197,10 +197,17 @@ static int open_stdio_files(struct create_run *r, struct berth_err *err)
 		if (path[0] != '/')
 			return berth_err_msg(err, EINVAL, "annotations[\"%s\"]: \"%s\" is not an absolute path",
 					     stdio_annotations[i], path);
-		r->stdio_fds[i] = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOCTTY | O_CLOEXEC, 0640);
+		struct stat st;
+		/* A log file, never a device, fifo or a symlink planted there. */
+		r->stdio_fds[i] = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0640);
 		if (r->stdio_fds[i] < 0)
 			return berth_err_set(err, errno, "annotations[\"%s\"]: open \"%s\"", stdio_annotations[i],
 					     path);
+		if (fstat(r->stdio_fds[i], &st) < 0 || !S_ISREG(st.st_mode))
+			return berth_err_msg(err, EINVAL, "annotations[\"%s\"]: \"%s\" is not a regular file",
+					     stdio_annotations[i], path);
+		if (fcntl(r->stdio_fds[i], F_SETFL, O_APPEND) < 0)
+			return berth_err_set(err, errno, "annotations[\"%s\"]: \"%s\"", stdio_annotations[i], path);
 	}
 	return 0;
 }

@@ -213,6 +213,11 @@ char *features_json(struct berth_err *err)
 	gen_table_names(&w, "mountOptions", mount_option_name, true);
 	gen_linux(&w);
 	gen_annotations(&w);
+	jsonw_str(&w, "potentiallyUnsafeConfigAnnotations");
+	jsonw_array_open(&w);
+	jsonw_str(&w, SPEC_ANNOTATION_STDOUT);
+	jsonw_str(&w, SPEC_ANNOTATION_STDERR);
+	jsonw_array_close(&w);
 	jsonw_map_close(&w);
 	return jsonw_finish(&w, "features", err);
 }

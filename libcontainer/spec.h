@@ -16,6 +16,12 @@
  * features` reports the range. */
 #define SPEC_OCI_VERSION_MIN "1.0.0"
 #define SPEC_OCI_VERSION_MAX "1.2.0"
+
+/* berth's annotations that name host files stage 0 opens for writing:
+ * `features` lists them as potentially unsafe, so an engine can keep them
+ * away from untrusted workloads. */
+#define SPEC_ANNOTATION_STDOUT "run.berth.stdout"
+#define SPEC_ANNOTATION_STDERR "run.berth.stderr"
 #define SPEC_OCI_MAJOR 1
 #define SPEC_OCI_MINOR_MAX 2
 

@@ -303,12 +303,7 @@ assert_exec_failed() {
 @test "exec into a container with a user namespace runs as its mapped root" {
 	local id
 	id=$(unique_id)
-	make_bundle_reachable
-	update_config '
-		.linux.namespaces += [{"type": "user"}]
-		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-		| .mounts |= map(select(.destination != "/sys/fs/cgroup"))'
+	add_user_namespace
 	start_sleeper "$id"
 	berth_detached exec -d --pid-file "$BATS_TEST_TMPDIR/exec.pid" "$id" sleep 100
 	exec_capture "$id" sh -c 'id -u; cat /proc/self/uid_map'

@@ -64,3 +64,34 @@ teardown() {
 	assert_one_error 'is a directory'
 	assert_nothing_left "$id"
 }
+
+@test "a symlink, a fifo or a device is refused: only a regular file takes the output" {
+	local id
+	id=$(unique_id)
+	ln -s "$BATS_TEST_TMPDIR/target" "$BATS_TEST_TMPDIR/link"
+	update_config --arg p "$BATS_TEST_TMPDIR/link" '.annotations["run.berth.stdout"] = $p'
+	berth_capture create -b "$BUNDLE" "$id"
+	assert_one_error 'run.berth.stdout'
+	[[ ! -e "$BATS_TEST_TMPDIR/target" ]] || fail "berth followed the symlink"
+	# Without a reader the open fails at once (ENXIO): no hang either way.
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	update_config --arg p "$BATS_TEST_TMPDIR/fifo" '.annotations["run.berth.stdout"] = $p'
+	berth_capture create -b "$BUNDLE" "$id"
+	assert_one_error 'run.berth.stdout'
+	# With a reader the open succeeds: then the file type refuses it.
+	local reader
+	exec {reader}<>"$BATS_TEST_TMPDIR/fifo"
+	berth_capture create -b "$BUNDLE" "$id"
+	exec {reader}<&-
+	assert_one_error 'is not a regular file'
+	update_config '.annotations["run.berth.stdout"] = "/dev/null"'
+	berth_capture create -b "$BUNDLE" "$id"
+	assert_one_error 'is not a regular file'
+	assert_nothing_left "$id"
+}
+
+@test "features lists the stdio annotations as potentially unsafe" {
+	run berth features
+	assert_success
+	jq -e '.potentiallyUnsafeConfigAnnotations | index("run.berth.stdout") != null and index("run.berth.stderr") != null' <<<"$output"
+}
