@@ -188,32 +188,6 @@ static void gen_resources(yajl_gen g, const struct spec_resources *r)
 	yajl_gen_map_close(g);
 }
 
-static int write_atomically(const char *dir, const char *name, const unsigned char *buf, size_t len,
-			    struct berth_err *err)
-{
-	char tmp[PATH_MAX + 64], path[PATH_MAX + 64];
-	int fd;
-
-	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return berth_err_set(err, errno, "write %s", tmp);
-	if (write(fd, buf, len) != (ssize_t)len || fsync(fd) < 0) {
-		int e = errno ? errno : EIO;
-		close(fd);
-		unlink(tmp);
-		return berth_err_set(err, e, "write %s", tmp);
-	}
-	close(fd);
-	if (rename(tmp, path) < 0) {
-		int e = errno;
-		unlink(tmp);
-		return berth_err_set(err, e, "rename %s", path);
-	}
-	return 0;
-}
-
 static int save_overlay(const char *dir, const struct spec_resources *r, struct berth_err *err)
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
@@ -225,7 +199,7 @@ static int save_overlay(const char *dir, const struct spec_resources *r, struct 
 		return berth_err_set(err, ENOMEM, "resources");
 	gen_resources(g, r);
 	yajl_gen_get_buf(g, &buf, &len);
-	rc = write_atomically(dir, RESOURCES_FILE, buf, len, err);
+	rc = state_write_file(dir, RESOURCES_FILE, buf, len, err);
 	yajl_gen_free(g);
 	return rc;
 }

@@ -159,40 +159,45 @@ static int gen_state_file(yajl_gen g, const struct container_state *st)
 	return 0;
 }
 
+int state_write_file(const char *dir, const char *name, const unsigned char *buf, size_t len,
+		     struct berth_err *err)
+{
+	char tmp[PATH_MAX + 64], path[PATH_MAX + 64];
+	int fd;
+
+	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return berth_err_set(err, errno, "write state: open \"%s\"", tmp);
+	if (write(fd, buf, len) != (ssize_t)len) {
+		int e = errno ? errno : EIO;
+		close(fd);
+		unlink(tmp);
+		return berth_err_set(err, e, "write state \"%s\"", tmp);
+	}
+	close(fd);
+	if (rename(tmp, path) < 0) {
+		int e = errno;
+		unlink(tmp);
+		return berth_err_set(err, e, "write state: rename to \"%s\"", path);
+	}
+	return 0;
+}
+
 int state_save(const char *dir, const struct container_state *st, struct berth_err *err)
 {
-	char tmp[4096], path[4096];
 	const unsigned char *buf;
 	size_t len;
 	yajl_gen g;
-	int fd, rc = -1;
+	int rc;
 
 	g = yajl_gen_alloc(NULL);
 	if (!g)
 		return berth_err_set(err, ENOMEM, "state.json");
 	gen_state_file(g, st);
 	yajl_gen_get_buf(g, &buf, &len);
-	snprintf(tmp, sizeof(tmp), "%s/.state.json.tmp", dir);
-	snprintf(path, sizeof(path), "%s/state.json", dir);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		berth_err_set(err, errno, "write state: open \"%s\"", tmp);
-		goto out;
-	}
-	if (write(fd, buf, len) != (ssize_t)len || fsync(fd) < 0) {
-		berth_err_set(err, errno ? errno : EIO, "write state \"%s\"", tmp);
-		close(fd);
-		unlink(tmp);
-		goto out;
-	}
-	close(fd);
-	if (rename(tmp, path) < 0) {
-		berth_err_set(err, errno, "write state: rename to \"%s\"", path);
-		unlink(tmp);
-		goto out;
-	}
-	rc = 0;
-out:
+	rc = state_write_file(dir, "state.json", buf, len, err);
 	yajl_gen_free(g);
 	return rc;
 }

@@ -45,8 +45,15 @@ int container_id_validate(const char *id, struct berth_err *err);
 /* <root>/<id> into buf. */
 int state_dir_path(const char *root, const char *id, char *buf, size_t len, struct berth_err *err);
 
-/* Writes state.json atomically (temp file, fsync, rename). */
+/* Writes state.json atomically (temp file, rename). */
 int state_save(const char *dir, const struct container_state *st, struct berth_err *err);
+
+/* dir/name replaced atomically by buf: a temp file renamed over it, so a
+ * reader sees the old or the new text, never part of one. No fsync: the
+ * state dir describes processes, which a power loss ends too, and `start`
+ * must not wait for a disk flush while the workload already runs. */
+int state_write_file(const char *dir, const char *name, const unsigned char *buf, size_t len,
+		     struct berth_err *err);
 
 /* Reads <root>/<id>/state.json and derives status. A missing container
  * gives errnum ENOENT and `container "id" does not exist`. */
