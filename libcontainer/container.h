@@ -114,7 +114,29 @@ struct berth_exec_result {
 int berth_container_exec(const struct berth_ctx *ctx, const struct berth_exec_opts *opts,
 			 struct berth_exec_result *out, struct berth_err *err);
 
-/* Loads the state (status derived); the caller frees it with state_free. */
+/* `berth mount`: attaches a mount at destination (absolute, inside the
+ * container's root) of a creating, created or running container, without
+ * mounting anything in the host's mount namespace (storage.c). */
+struct berth_mount_opts {
+	const char *id;
+	const char *source;      /* host path; with from, a path in that container;
+				    with type, the filesystem's source */
+	const char *destination;
+	const char *type;        /* a new filesystem of this type; NULL or "bind": a bind */
+	const char *options;     /* "o1,o2": mount attributes; fs options with type */
+	const char *from;        /* another container's id, or NULL */
+	bool readonly, recursive, idmap;
+};
+int berth_container_mount(const struct berth_ctx *ctx, const struct berth_mount_opts *opts, struct berth_err *err);
+/* Removes what `berth mount` attached at destination (MNT_DETACH when lazy). */
+int berth_container_umount(const struct berth_ctx *ctx, const char *id, const char *destination, bool lazy,
+			   struct berth_err *err);
+/* What `berth mount` attached, in order (free with attached_mounts_free). */
+int berth_container_mounts(const struct berth_ctx *ctx, const char *id, struct attached_mounts *out,
+			   struct berth_err *err);
+
+/* Loads the state (status derived) with the attached mounts; the caller
+ * frees it with state_free. */
 int berth_container_state(const struct berth_ctx *ctx, const char *id, struct container_state *st,
 			  struct berth_err *err);
 

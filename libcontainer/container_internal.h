@@ -23,6 +23,11 @@ int container_wait_gone(pid_t pid, int timeout_ms, struct berth_err *err);
 struct container_state;
 int container_thaw(const struct container_state *st, struct berth_err *err);
 
+/* A pidfd of the container's PID 1, checked to be the process the state
+ * recorded (start time). A stopped container: errnum ESRCH, "container not
+ * running". */
+int container_init_pidfd(const struct container_state *st, struct berth_err *err);
+
 /* config.json of the state dir with the resources changed by `update`
  * (resources.json) laid over linux.resources (container_update.c). */
 struct spec;

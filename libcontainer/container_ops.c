@@ -21,7 +21,15 @@
 int berth_container_state(const struct berth_ctx *ctx, const char *id, struct container_state *st,
 			  struct berth_err *err)
 {
-	return state_load(ctx->root, id, st, err);
+	char dir[PATH_MAX];
+
+	if (state_load(ctx->root, id, st, err) < 0)
+		return -1;
+	if (state_dir_path(ctx->root, id, dir, sizeof(dir), err) < 0 || attached_mounts_load(dir, &st->mounts, err) < 0) {
+		state_free(st);
+		return -1;
+	}
+	return 0;
 }
 
 
@@ -150,18 +158,10 @@ out:
 /* Signals the init through a pidfd after checking it is still ours. */
 static int signal_init(const struct container_state *st, int sig, struct berth_err *err)
 {
-	int pidfd = (int)syscall(SYS_pidfd_open, st->init_pid, 0);
-	unsigned long long start;
-	bool zombie;
+	int pidfd = container_init_pidfd(st, err);
 
 	if (pidfd < 0)
-		return errno == ESRCH ? berth_err_set(err, 0, "container not running")
-				      : berth_err_set(err, errno, "pidfd_open");
-	start = proc_start_time(st->init_pid, &zombie);
-	if (start != st->init_start_time || zombie) {
-		close(pidfd);
-		return berth_err_set(err, 0, "container not running");
-	}
+		return -1;
 	if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0) {
 		int e = errno;
 		close(pidfd);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "json_util.h"
+#include "state.h"
 #include "spec.h"
 
 int container_copy_file(const char *src, const char *dst, struct berth_err *err)
@@ -114,4 +115,23 @@ struct spec *container_load_saved_spec(const char *dir, struct berth_err *err)
 	spec = spec_parse(text, len, err);
 	free(text);
 	return spec;
+}
+
+int container_init_pidfd(const struct container_state *st, struct berth_err *err)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, st->init_pid, 0);
+	unsigned long long start;
+	bool zombie;
+
+	if (pidfd < 0)
+		return errno == ESRCH ? berth_err_msg(err, ESRCH, "container not running")
+				      : berth_err_set(err, errno, "pidfd_open %d", (int)st->init_pid);
+	/* The pidfd is of the pid as it is now: still our init only if it
+	 * started when the state says. */
+	start = proc_start_time(st->init_pid, &zombie);
+	if (start != st->init_start_time || zombie) {
+		close(pidfd);
+		return berth_err_msg(err, ESRCH, "container not running");
+	}
+	return pidfd;
 }

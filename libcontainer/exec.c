@@ -40,6 +40,7 @@
 #include "exec_process.h"
 #include "fdpass.h"
 #include "init_memfd.h"
+#include "namespaces.h"
 #include "plan_build.h"
 #include "process_limits.h"
 
@@ -66,44 +67,12 @@ struct exec_run {
 	int master;
 };
 
-static const struct {
-	const char *name;
-	int flag;
-} exec_namespaces[] = {
-	{ "user", CLONE_NEWUSER }, { "mnt", CLONE_NEWNS },	  { "net", CLONE_NEWNET },
-	{ "ipc", CLONE_NEWIPC },   { "uts", CLONE_NEWUTS },	  { "cgroup", CLONE_NEWCGROUP },
-	{ "time", CLONE_NEWTIME }, { "pid", CLONE_NEWPID },
-};
 
 static void close_fd(int *fd)
 {
 	if (*fd >= 0)
 		close(*fd);
 	*fd = -1;
-}
-
-/* The namespaces of the init that differ from ours: joining one's own user
- * namespace is an error (EINVAL), the others would be no-ops. */
-static int namespaces_to_join(pid_t pid, int *flags, struct berth_err *err)
-{
-	*flags = 0;
-	for (size_t i = 0; i < sizeof(exec_namespaces) / sizeof(*exec_namespaces); i++) {
-		char theirs[64], ours[64];
-		struct stat a, b;
-
-		snprintf(theirs, sizeof(theirs), "/proc/%d/ns/%s", (int)pid, exec_namespaces[i].name);
-		snprintf(ours, sizeof(ours), "/proc/self/ns/%s", exec_namespaces[i].name);
-		if (stat(ours, &b) < 0) {
-			if (errno == ENOENT)
-				continue; /* a kernel without this namespace type */
-			return berth_err_set(err, errno, "stat %s", ours);
-		}
-		if (stat(theirs, &a) < 0)
-			return berth_err_set(err, errno, "stat %s", theirs);
-		if (a.st_ino != b.st_ino || a.st_dev != b.st_dev)
-			*flags |= exec_namespaces[i].flag;
-	}
-	return 0;
 }
 
 static int check_status(struct exec_run *r, struct berth_err *err)
@@ -223,7 +192,7 @@ static int prepare(struct exec_run *r, const struct berth_ctx *ctx, struct berth
 		return berth_err_msg(err, ESRCH, "cannot exec in a stopped container");
 	if (r->init_pidfd < 0)
 		return berth_err_set(err, errno, "pidfd_open %d", (int)r->st.init_pid);
-	if (namespaces_to_join(r->st.init_pid, &r->join_flags, err) < 0)
+	if (ns_differing_from_ours(r->st.init_pid, &r->join_flags, err) < 0)
 		return -1;
 	r->cg = cgroup_manager_open(r->st.cgroup_path, err);
 	if (!r->cg || (o->cgroup && open_sub_cgroup(r, err) < 0))

@@ -18,6 +18,7 @@
 
 #include "mount_idmap.h"
 #include "mount_copyup.h"
+#include "mount_options.h"
 #include "path_in_root.h"
 
 /* Per-mount flags a bind remount can change. */
@@ -271,10 +272,7 @@ static int mount_host_fallback(const struct spec_mount *m, const char *host, boo
 	close(fd);
 	if (rc < 0)
 		return -1;
-	attr.attr_set |= (m->flags & MS_RDONLY) ? MOUNT_ATTR_RDONLY : 0;
-	attr.attr_set |= (m->flags & MS_NOSUID) ? MOUNT_ATTR_NOSUID : 0;
-	attr.attr_set |= (m->flags & MS_NODEV) ? MOUNT_ATTR_NODEV : 0;
-	attr.attr_set |= (m->flags & MS_NOEXEC) ? MOUNT_ATTR_NOEXEC : 0;
+	attr.attr_set = mount_attr_from_ms_flags(m->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC));
 	if (!attr.attr_set)
 		return 0;
 	fd = reopen_target(root_fd, m->destination, err);

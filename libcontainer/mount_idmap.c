@@ -16,18 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "mount_api.h"
 #include "sync.h"
-
-/* glibc 2.36 declares these; older headers may lack the constants. */
-#ifndef OPEN_TREE_CLONE
-#define OPEN_TREE_CLONE 1
-#endif
-#ifndef OPEN_TREE_CLOEXEC
-#define OPEN_TREE_CLOEXEC O_CLOEXEC
-#endif
-#ifndef MOUNT_ATTR_IDMAP
-#define MOUNT_ATTR_IDMAP 0x00100000
-#endif
 
 bool mount_is_idmapped(const struct spec_mount *m)
 {

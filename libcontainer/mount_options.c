@@ -245,3 +245,47 @@ int mount_options_decode(struct spec_mount *m, struct berth_err *err)
 	}
 	return 0;
 }
+
+uint64_t mount_attr_from_ms_flags(unsigned long flags)
+{
+	uint64_t attr = 0;
+
+	attr |= (flags & MS_RDONLY) ? MOUNT_ATTR_RDONLY : 0;
+	attr |= (flags & MS_NOSUID) ? MOUNT_ATTR_NOSUID : 0;
+	attr |= (flags & MS_NODEV) ? MOUNT_ATTR_NODEV : 0;
+	attr |= (flags & MS_NOEXEC) ? MOUNT_ATTR_NOEXEC : 0;
+	attr |= (flags & MS_NODIRATIME) ? MOUNT_ATTR_NODIRATIME : 0;
+	attr |= (flags & MS_NOSYMFOLLOW) ? MOUNT_ATTR_NOSYMFOLLOW : 0;
+	/* One atime mode; relatime is the field's zero value. */
+	if (flags & MS_NOATIME)
+		attr |= MOUNT_ATTR_NOATIME;
+	else if (flags & MS_STRICTATIME)
+		attr |= MOUNT_ATTR_STRICTATIME;
+	return attr;
+}
+
+bool mount_option_to_attr(const char *opt, uint64_t *set, uint64_t *clr, bool *recursive)
+{
+	const unsigned long atime_flags = MS_NOATIME | MS_STRICTATIME | MS_RELATIME;
+	struct spec_mount m = { 0 };
+
+	if (mount_apply_attr_option(&m, opt)) {
+		*recursive = true;
+	} else if (mount_apply_flag_option(&m, opt)) {
+		bool atime = (m.flags | m.clear_flags) & atime_flags;
+		m.attr_set = mount_attr_from_ms_flags(m.flags);
+		m.attr_clr = mount_attr_from_ms_flags(m.clear_flags & ~atime_flags);
+		if (!m.attr_set && !m.attr_clr && !atime)
+			return false; /* "bind", "sync", "remount"...: not an attribute */
+		if (atime)
+			m.attr_clr |= MOUNT_ATTR__ATIME;
+	} else {
+		return false;
+	}
+	/* Later options win; an atime mode replaces the whole field. */
+	*set = (*set & ~m.attr_clr) | m.attr_set;
+	*clr = (*clr & ~m.attr_set) | m.attr_clr;
+	if (m.attr_clr & MOUNT_ATTR__ATIME)
+		*clr |= MOUNT_ATTR__ATIME;
+	return true;
+}

@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef CLONE_NEWTIME
@@ -187,5 +188,36 @@ int ns_join_and_unshare(const struct spec *spec, struct ns_plan *ns, struct bert
 		return berth_err_set(err, errno, "unshare namespaces");
 	if ((ns->unshare_flags & CLONE_NEWTIME) && write_time_offsets(spec, err) < 0)
 		return -1;
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int flag;
+} proc_namespaces[] = {
+	{ "user", CLONE_NEWUSER }, { "mnt", CLONE_NEWNS },   { "net", CLONE_NEWNET },
+	{ "ipc", CLONE_NEWIPC },   { "uts", CLONE_NEWUTS },  { "cgroup", CLONE_NEWCGROUP },
+	{ "time", CLONE_NEWTIME }, { "pid", CLONE_NEWPID },
+};
+
+int ns_differing_from_ours(pid_t pid, int *flags, struct berth_err *err)
+{
+	*flags = 0;
+	for (size_t i = 0; i < sizeof(proc_namespaces) / sizeof(*proc_namespaces); i++) {
+		char theirs[64], ours[64];
+		struct stat a, b;
+
+		snprintf(theirs, sizeof(theirs), "/proc/%d/ns/%s", (int)pid, proc_namespaces[i].name);
+		snprintf(ours, sizeof(ours), "/proc/self/ns/%s", proc_namespaces[i].name);
+		if (stat(ours, &b) < 0) {
+			if (errno == ENOENT)
+				continue; /* a kernel without this namespace type */
+			return berth_err_set(err, errno, "stat %s", ours);
+		}
+		if (stat(theirs, &a) < 0)
+			return berth_err_set(err, errno, "stat %s", theirs);
+		if (a.st_ino != b.st_ino || a.st_dev != b.st_dev)
+			*flags |= proc_namespaces[i].flag;
+	}
 	return 0;
 }

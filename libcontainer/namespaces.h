@@ -38,4 +38,9 @@ int ns_write_map(pid_t pid, const char *file, const struct spec_id_mapping *maps
  * unshares the rest, and writes time namespace offsets. */
 int ns_join_and_unshare(const struct spec *spec, struct ns_plan *ns, struct berth_err *err);
 
+/* The namespaces of pid (CLONE_NEW* flags) that differ from ours: the
+ * ones to join with setns. Joining one's own user namespace is an error
+ * (EINVAL), the others would be no-ops. */
+int ns_differing_from_ours(pid_t pid, int *flags, struct berth_err *err);
+
 #endif

@@ -307,6 +307,7 @@ void state_free(struct container_state *st)
 		free(st->annotations[i].value);
 	}
 	free(st->annotations);
+	attached_mounts_free(&st->mounts);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -345,6 +346,11 @@ char *state_oci_json(const struct container_state *st, bool pretty, const char *
 		yajl_gen_map_close(g);
 	}
 	json_gen_kv_str(g, "owner", st->owner ? st->owner : "");
+	/* berth's own addition, ignored by engines: what `berth mount` attached. */
+	if (st->mounts.n) {
+		json_gen_str(g, "mounts");
+		attached_mounts_gen(g, &st->mounts);
+	}
 	yajl_gen_map_close(g);
 	yajl_gen_get_buf(g, &buf, &len);
 	while (len > 0 && buf[len - 1] == '\n')
@@ -356,20 +362,23 @@ char *state_oci_json(const struct container_state *st, bool pretty, const char *
 	return out;
 }
 
-int state_lock(const char *dir, struct berth_err *err)
+int state_flock(int fd, const char *path, struct berth_err *err)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
 	if (fd < 0)
-		return berth_err_set(err, errno, "open state directory \"%s\"", dir);
+		return berth_err_set(err, errno, "open \"%s\"", path);
 	while (flock(fd, LOCK_EX) < 0) {
 		if (errno != EINTR) {
-			berth_err_set(err, errno, "lock state directory \"%s\"", dir);
+			berth_err_set(err, errno, "lock \"%s\"", path);
 			close(fd);
 			return -1;
 		}
 	}
 	return fd;
+}
+
+int state_lock(const char *dir, struct berth_err *err)
+{
+	return state_flock(open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), dir, err);
 }
 
 static int compare_strings(const void *a, const void *b)

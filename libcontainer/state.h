@@ -11,6 +11,7 @@
 
 #include "err.h"
 #include "spec.h"
+#include "storage_record.h"
 
 #define BERTH_ID_MAX NAME_MAX /* the id names the state dir and cgroup */
 
@@ -33,6 +34,9 @@ struct container_state {
 	enum container_phase phase;
 	char *cgroup_path;           /* as placed in every hierarchy, "/berth/x" */
 	struct spec_kv *annotations; size_t n_annotations;
+	/* `berth mount`'s record (mounts.json): filled by berth_container_state
+	 * only, printed by state_oci_json when not empty. */
+	struct attached_mounts mounts;
 	/* derived by state_load */
 	enum container_status status;
 };
@@ -65,6 +69,10 @@ void state_free(struct container_state *st);
  * pretty). status_override: NULL to use st->status. Returns malloc'd text. */
 char *state_oci_json(const struct container_state *st, bool pretty, const char *status_override,
 		     struct berth_err *err);
+
+/* An exclusive flock on fd, just opened from path (fd -1: the open failed,
+ * errno says why). Returns fd, or -1 with fd closed. */
+int state_flock(int fd, const char *path, struct berth_err *err);
 
 /* Takes an exclusive flock on the state dir; returns the fd (O_CLOEXEC). */
 int state_lock(const char *dir, struct berth_err *err);

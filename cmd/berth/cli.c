@@ -129,3 +129,23 @@ int cli_parse_uint(const char *flag, const char *s, unsigned *out)
 	*out = (unsigned)v;
 	return 0;
 }
+
+void cli_print_table(char *const *cells, size_t n_rows, size_t n_cols)
+{
+	size_t width[16] = { 0 };
+
+	if (n_cols == 0 || n_cols > 16)
+		return;
+	for (size_t r = 0; r < n_rows; r++)
+		for (size_t c = 0; c < n_cols; c++)
+			if (strlen(cells[r * n_cols + c]) + 3 > width[c])
+				width[c] = strlen(cells[r * n_cols + c]) + 3;
+	for (size_t c = 0; c < n_cols; c++)
+		if (width[c] < 12)
+			width[c] = 12;
+	for (size_t r = 0; r < n_rows; r++) {
+		for (size_t c = 0; c + 1 < n_cols; c++)
+			printf("%-*s", (int)width[c], cells[r * n_cols + c]);
+		printf("%s\n", cells[r * n_cols + n_cols - 1]);
+	}
+}

@@ -5,6 +5,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "container.h"
 #include "err.h"
@@ -43,6 +44,10 @@ int cli_want_args(const char *verb, int have, int n_min, int n_max);
 
 /* Prints the usage of verb; false (nothing printed) if there is no such verb. */
 bool cli_print_verb_help(const char *verb);
+
+/* Prints n_rows rows of n_cols (<= 16) cells, row-major, as Go's tabwriter
+ * does with runc's settings (min width 12, padding 3). */
+void cli_print_table(char *const *cells, size_t n_rows, size_t n_cols);
 
 int cli_parse_uint(const char *flag, const char *s, unsigned *out);
 

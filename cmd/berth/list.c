@@ -27,25 +27,6 @@ static int handle_list_option(int opt, const char *arg, void *data)
 
 #define LIST_COLUMNS 6
 
-/* Go's tabwriter as runc configures it: min width 12, padding 3. */
-static void print_table(char *(*rows)[LIST_COLUMNS], size_t n)
-{
-	size_t width[LIST_COLUMNS] = { 0 };
-
-	for (size_t r = 0; r < n; r++)
-		for (int c = 0; c < LIST_COLUMNS; c++)
-			if (strlen(rows[r][c]) + 3 > width[c])
-				width[c] = strlen(rows[r][c]) + 3;
-	for (int c = 0; c < LIST_COLUMNS; c++)
-		if (width[c] < 12)
-			width[c] = 12;
-	for (size_t r = 0; r < n; r++) {
-		for (int c = 0; c < LIST_COLUMNS - 1; c++)
-			printf("%-*s", (int)width[c], rows[r][c]);
-		printf("%s\n", rows[r][LIST_COLUMNS - 1]);
-	}
-}
-
 int cmd_list(struct cli *cli, int argc, char **argv)
 {
 	struct list_opts o = { false, "table" };
@@ -106,7 +87,7 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 			for (int c = 0; c < LIST_COLUMNS; c++)
 				if (!rows[r][c])
 					rows[r][c] = strdup("");
-		print_table(rows, shown + 1);
+		cli_print_table(&rows[0][0], shown + 1, LIST_COLUMNS);
 	}
 	for (size_t r = 0; r <= n; r++)
 		for (int c = 0; c < LIST_COLUMNS; c++)

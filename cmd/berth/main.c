@@ -28,6 +28,8 @@ int cmd_update(struct cli *cli, int argc, char **argv);
 int cmd_features(struct cli *cli, int argc, char **argv);
 int cmd_checkpoint(struct cli *cli, int argc, char **argv);
 int cmd_restore(struct cli *cli, int argc, char **argv);
+int cmd_mount(struct cli *cli, int argc, char **argv);
+int cmd_umount(struct cli *cli, int argc, char **argv);
 
 #define CREATE_OPTIONS                                                                          \
 	"   --bundle value, -b value  path to the bundle (default: the current directory)\n"     \
@@ -95,6 +97,18 @@ const struct verb cli_verbs[] = {
 	  "   --pids-limit value           maximum number of pids\n"
 	  "   --l3-cache-schema value      Intel RDT L3 schema (not supported)\n"
 	  "   --mem-bw-schema value        Intel RDT memory bandwidth schema (not supported)\n" },
+	{ "mount", "[options] <container-id> SOURCE DEST | [--format table|json] <container-id>",
+	  "attach a mount inside a created or running container, or list the attached ones", cmd_mount,
+	  "   --type value, -t value     a new filesystem of this type (tmpfs, overlay, ext4...), SOURCE its source\n"
+	  "   --options value, -o value  comma-separated: mount attributes (ro, nosuid, noexec, rro...);\n"
+	  "                              with --type, also the filesystem's options (size=64m, lowerdir=...)\n"
+	  "   --readonly, -r             read-only\n"
+	  "   --recursive, -R            bind SOURCE with its submounts\n"
+	  "   --idmap                    map file owners through the container's user namespace\n"
+	  "   --from value               SOURCE is a path inside this other container\n"
+	  "   --format value, -f value   listing: table or json (default: table)\n" },
+	{ "umount", "[--lazy] <container-id> DEST", "remove a mount that berth mount attached", cmd_umount,
+	  "   --lazy, -l                 detach it now, even while in use (MNT_DETACH)\n" },
 	{ "spec", "[options]", "write a default config.json", cmd_spec,
 	  "   --bundle value, -b value  where to write config.json (default: the current directory)\n"
 	  "   --rootless                a config for a user without privileges (user namespace)\n" },
