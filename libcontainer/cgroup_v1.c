@@ -35,7 +35,9 @@ static int read_small_file(const char *path, char *buf, size_t len)
 }
 
 /* A new cpuset cgroup starts with empty cpus/mems and refuses tasks:
- * copy them down from the parent. */
+ * copy them down from the parent. The parent may itself be new and still
+ * empty (another berth made the default /berth a moment ago and has not
+ * filled it yet): then it is filled first, from its own parent. */
 static int cpuset_inherit(const char *dir, struct berth_err *err)
 {
 	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
@@ -45,7 +47,7 @@ static int cpuset_inherit(const char *dir, struct berth_err *err)
 		char *slash;
 		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
 		if (read_small_file(path, value, sizeof(value)) < 0)
-			return 0; /* not the cpuset hierarchy */
+			return 0; /* not the cpuset hierarchy, or its root */
 		if (value[0])
 			continue;
 		snprintf(parent, sizeof(parent), "%s", dir);
@@ -56,6 +58,12 @@ static int cpuset_inherit(const char *dir, struct berth_err *err)
 		snprintf(path, sizeof(path), "%s/%s", parent, files[i]);
 		if (read_small_file(path, value, sizeof(value)) < 0)
 			return berth_err_set(err, errno, "read %s", path);
+		if (!value[0]) {
+			if (cpuset_inherit(parent, err) < 0)
+				return -1;
+			if (read_small_file(path, value, sizeof(value)) < 0)
+				return berth_err_set(err, errno, "read %s", path);
+		}
 		if (cgroup_write_file(dir, files[i], value, err) < 0)
 			return -1;
 	}

@@ -5,7 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 shopt -s nullglob
-sources=(libcontainer/*.c cmd/berth/*.c libinit/*.c)
+sources=(libcontainer/*.c cmd/berth/*.c libinit/*.c bench/*.c)
 if ((${#sources[@]} == 0)); then
 	echo "lint: no sources"
 	exit 0
