@@ -38,7 +38,9 @@ struct berth_created {
 int berth_container_create(const struct berth_ctx *ctx, const struct berth_create_opts *opts,
 			   struct berth_created *out, struct berth_err *err);
 int berth_container_start(const struct berth_ctx *ctx, const char *id, struct berth_err *err);
-/* signal: a name (with or without SIG), a number, or NULL/"" for SIGTERM. */
+/* signal: a name (with or without SIG), a number, or NULL/"" for the
+ * default: SIGTERM, or SIGRTMIN+3 to a running systemd container without
+ * all (systemd halts on it and re-executes itself on SIGTERM). */
 int berth_container_kill(const struct berth_ctx *ctx, const char *id, const char *signal, bool all,
 			 struct berth_err *err);
 int berth_container_delete(const struct berth_ctx *ctx, const char *id, bool force, struct berth_err *err);

@@ -17,6 +17,7 @@
 #include "json_util.h"
 #include "log.h"
 #include "plan.h"
+#include "plan_build.h"
 
 int berth_container_state(const struct berth_ctx *ctx, const char *id, struct container_state *st,
 			  struct berth_err *err)
@@ -183,6 +184,33 @@ static int signal_all(const struct container_state *st, int sig, struct berth_er
 	return rc;
 }
 
+/* kill's signal when none is given: SIGTERM, as runc, except for systemd,
+ * which re-executes itself on SIGTERM and halts on SIGRTMIN+3 (glibc's
+ * SIGRTMIN, which systemd's numbering follows). Decided from the saved
+ * config with the same test that made the container's init systemd.
+ * SIGTERM still before start, when PID 1 is berth-init (which ends on it
+ * and drops SIGRTMIN+3), and with --all: SIGRTMIN+3's default action would
+ * end every other process at once, where systemd stops them in order. */
+static int default_kill_signal(const struct berth_ctx *ctx, const char *id, const struct container_state *st,
+			       bool all)
+{
+	char dir[PATH_MAX];
+	struct berth_err err;
+	struct spec *spec;
+	bool systemd;
+
+	if (all || (st->status != STATUS_RUNNING && st->status != STATUS_PAUSED))
+		return SIGTERM;
+	if (state_dir_path(ctx->root, id, dir, sizeof(dir), &err) < 0 ||
+	    !(spec = container_load_saved_spec(dir, &err))) {
+		log_warn("kill: %s; sending SIGTERM", err.msg);
+		return SIGTERM;
+	}
+	systemd = plan_workload_is_systemd(spec);
+	spec_free(spec);
+	return systemd ? SIGRTMIN + 3 : SIGTERM;
+}
+
 int berth_container_kill(const struct berth_ctx *ctx, const char *id, const char *signal, bool all,
 			 struct berth_err *err)
 {
@@ -192,7 +220,9 @@ int berth_container_kill(const struct berth_ctx *ctx, const char *id, const char
 	/* As runc: a missing container is reported before a bad signal. */
 	if (state_load(ctx->root, id, &st, err) < 0)
 		return -1;
-	if (berth_parse_signal(signal, &sig, err) < 0) {
+	if (!signal || !*signal) {
+		sig = default_kill_signal(ctx, id, &st, all);
+	} else if (berth_parse_signal(signal, &sig, err) < 0) {
 		state_free(&st);
 		return -1;
 	}

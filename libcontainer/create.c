@@ -28,6 +28,7 @@
 #include "mount_idmap.h"
 #include "namespaces.h"
 #include "plan_build.h"
+#include "spec_systemd.h"
 #include "stage1.h"
 #include "sync.h"
 
@@ -464,7 +465,10 @@ int berth_container_create(const struct berth_ctx *ctx, const struct berth_creat
 
 	if (container_id_validate(opts->id, err) < 0)
 		return -1;
-	if (resolve_paths(&r, err) < 0 || check_console_and_fds(&r, err) < 0)
+	/* systemd's defaults go in before anything reads the spec's mounts,
+	 * namespaces or process (they are not in the saved config.json). */
+	if (resolve_paths(&r, err) < 0 || spec_systemd_apply_defaults(r.spec, err) < 0 ||
+	    check_console_and_fds(&r, err) < 0)
 		goto out;
 	if (claim_id(&r, err) < 0)
 		goto out;

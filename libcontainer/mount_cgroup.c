@@ -3,7 +3,17 @@
  * one directory per v1 hierarchy the host has mounted, each holding either a
  * fresh cgroup mount (with a new cgroup namespace, whose root is then the
  * container's own cgroup) or a bind of the host directory of the process's
- * own cgroup; plus cgroup2 at "unified" when the host has it. */
+ * own cgroup; plus cgroup2 at "unified" when the host has it.
+ *
+ * systemd as the workload (plan_workload_is_systemd) in a new cgroup
+ * namespace gets the hierarchies it manages writable whatever the mount's
+ * "ro" says: on v2 the cgroup2 mount; on v1 and hybrid the name=systemd
+ * hierarchy and cgroup2 at "unified", which have no resource controllers.
+ * The v1 controllers and the tmpfs holding them keep the mount's options:
+ * the root of a v1 cgroup namespace is the container's own cgroup, whose
+ * limits a writable controller would let the container raise, and a
+ * read-only tmpfs leaves systemd no directory to mount a hierarchy the host
+ * does not have (which would create it host-wide). */
 #include "rootfs.h"
 
 #include <errno.h>
@@ -18,6 +28,7 @@
 #include <unistd.h>
 
 #include "path_in_root.h"
+#include "plan_build.h"
 
 #define MAX_HIERARCHIES 32
 #define CGROUP_MOUNT_FLAGS (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY)
@@ -165,13 +176,24 @@ static int own_cgroup_path(const struct hierarchy *h, char *out, size_t size, st
 	return rc;
 }
 
+/* Does systemd, the workload, get hierarchy h (NULL: the v2 host's one)
+ * writable? See the top of this file. */
+static bool writable_for_systemd(const struct spec *spec, const struct hierarchy *h)
+{
+	static const char named[] = "name=systemd";
+
+	if (!plan_workload_is_systemd(spec) || !rootfs_new_ns(spec, SPEC_NS_CGROUP))
+		return false;
+	return !h || h->v2 || opts_have(h->opts, named, sizeof(named) - 1);
+}
+
 /* One hierarchy at <dest>/<name>: a fresh mount with a new cgroup namespace,
  * else a bind of the host directory of our own cgroup. */
 static int mount_hierarchy(const struct spec *spec, const struct spec_mount *m, const struct hierarchy *h,
 			   int root_fd, struct berth_err *err)
 {
 	char dest[PATH_MAX], own[PATH_MAX], host[PATH_MAX * 2];
-	unsigned long flags = m->flags & CGROUP_MOUNT_FLAGS;
+	unsigned long flags = m->flags & CGROUP_MOUNT_FLAGS & ~(writable_for_systemd(spec, h) ? MS_RDONLY : 0UL);
 	const char *type = h->v2 ? "cgroup2" : "cgroup";
 	int fd, rc = 0;
 
@@ -259,7 +281,7 @@ out:
 static int mount_cgroup_v2(const struct spec *spec, const struct spec_mount *m, int root_fd, struct berth_err *err)
 {
 	struct hierarchy h = { .mountpoint = "/sys/fs/cgroup", .root = "/", .v2 = true };
-	unsigned long flags = m->flags & CGROUP_MOUNT_FLAGS;
+	unsigned long flags = m->flags & CGROUP_MOUNT_FLAGS & ~(writable_for_systemd(spec, NULL) ? MS_RDONLY : 0UL);
 	int fd, rc = 0;
 
 	fd = path_in_root_create_target(root_fd, m->destination, true, err);

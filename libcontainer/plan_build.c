@@ -107,23 +107,27 @@ static int plan_put_strv(struct plan_buf *buf, enum plan_record_type type, strv_
 	return 0;
 }
 
+bool plan_workload_is_systemd(const struct spec *spec)
+{
+	const char *arg0, *base;
+
+	if (!spec->has_process || !spec->process.args || !spec->process.args[0])
+		return false;
+	arg0 = spec->process.args[0];
+	base = strrchr(arg0, '/');
+	base = base ? base + 1 : arg0;
+	return strcmp(base, "systemd") == 0 || strcmp(arg0, "/sbin/init") == 0;
+}
+
 enum plan_mode plan_choose_mode(const struct spec *spec)
 {
 	const char *want = spec_annotation(spec, PLAN_ANNOTATION_INIT);
-	const char *arg0, *base;
 
 	if (want && strcmp(want, "fork") == 0)
 		return PLAN_MODE_FORK;
 	if (want && strcmp(want, "exec") == 0)
 		return PLAN_MODE_EXEC;
-	if (!spec->has_process || !spec->process.args || !spec->process.args[0])
-		return PLAN_MODE_FORK;
-	arg0 = spec->process.args[0];
-	base = strrchr(arg0, '/');
-	base = base ? base + 1 : arg0;
-	if (strcmp(base, "systemd") == 0 || strcmp(arg0, "/sbin/init") == 0)
-		return PLAN_MODE_EXEC;
-	return PLAN_MODE_FORK;
+	return plan_workload_is_systemd(spec) ? PLAN_MODE_EXEC : PLAN_MODE_FORK;
 }
 
 int plan_cap_last_cap(void)

@@ -28,8 +28,14 @@ struct plan_opts {
 	int report_fd;              /* -1 none */
 };
 
-/* EXEC when annotation run.berth.init=exec, or the workload is an init
- * (basename(args[0]) is "systemd", or args[0] is "/sbin/init");
+/* The workload is an init system that wants to be PID 1: basename(args[0])
+ * is "systemd", or args[0] is "/sbin/init" (a symlink to systemd on the
+ * distributions that ship one, as Podman assumes too). The one test for
+ * exec mode, systemd's defaults (spec_systemd.h) and kill's default
+ * signal. */
+bool plan_workload_is_systemd(const struct spec *spec);
+
+/* EXEC when annotation run.berth.init=exec, or plan_workload_is_systemd;
  * run.berth.init=fork forces FORK. */
 enum plan_mode plan_choose_mode(const struct spec *spec);
 

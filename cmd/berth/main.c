@@ -69,7 +69,7 @@ const struct verb cli_verbs[] = {
 	{ "list", "[options]", "list the containers under --root", cmd_list,
 	  "   --format value, -f value  table or json (default: table)\n"
 	  "   --quiet, -q               print the ids only\n" },
-	{ "kill", "[--all] <container-id> [signal]", "send a signal (default SIGTERM) to a container", cmd_kill,
+	{ "kill", "[--all] <container-id> [signal]", "send a signal (default SIGTERM; SIGRTMIN+3 to systemd) to a container", cmd_kill,
 	  "   --all, -a                 signal every process in the container\n" },
 	{ "delete", "[--force] <container-id>", "delete a container and everything it holds", cmd_delete,
 	  "   --force, -f               kill a running container first; succeed if it does not exist\n" },
