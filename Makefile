@@ -15,7 +15,10 @@ CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -fno-strict-aliasing \
            -DBERTH_VERSION='"$(VERSION)"' -DBERTH_COMMIT='"$(COMMIT)"' \
            -I. -Ilibcontainer -Ilibinit $(CFLAGS)
-LDLIBS  := -lyajl -lseccomp -lcap -lselinux
+# The libraries linked in statically (glibc stays shared, for NSS): berth is
+# started for every verb, and the dynamic loader's work for five more
+# libraries (libselinux pulls in pcre2) costs each run more than the size.
+LDLIBS  := -Wl,-Bstatic -lyajl_s -lseccomp -lcap -lselinux -lpcre2-8 -Wl,-Bdynamic
 
 # berth-init: static, no library but the kernel ABI (musl when available).
 INIT_CC     := $(shell command -v musl-gcc >/dev/null 2>&1 && echo musl-gcc || echo $(CC))

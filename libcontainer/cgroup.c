@@ -172,6 +172,13 @@ int cgroup_mkdir_p(const char *dir, int (*on_new)(const char *path, struct berth
 {
 	char path[4096];
 
+	/* The common case, the parent already there: one mkdir. */
+	if (mkdir(dir, 0755) == 0)
+		return on_new ? on_new(dir, err) : 0;
+	if (errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return berth_err_set(err, errno, "mkdir %s", dir);
 	/* A concurrent delete may remove an empty default parent between two
 	 * mkdirs here: start over a few times before giving up. */
 	for (int attempt = 0; attempt < 5; attempt++) {

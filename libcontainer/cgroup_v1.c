@@ -43,6 +43,8 @@ static int cpuset_inherit(const char *dir, struct berth_err *err)
 	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
 	char path[4200], parent[4096], value[4096];
 
+	if (!strstr(dir, "cpuset"))
+		return 0; /* not the cpuset hierarchy: spare the failed opens */
 	for (size_t i = 0; i < 2; i++) {
 		char *slash;
 		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);

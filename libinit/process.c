@@ -71,18 +71,36 @@ static int process_set_labels(const struct plan_view *plan, struct init_err *err
 	return 0;
 }
 
-/* PR_CAPBSET_READ fails with EINVAL past the kernel's last capability, so
- * probing needs no /proc (which the container may not mount). */
+/* The kernel's last capability: PR_CAPBSET_READ fails with EINVAL past it
+ * (no /proc needed, which the container may not mount); a binary search
+ * takes 6 calls instead of one per capability. */
+static int process_last_cap(void)
+{
+	int lo = 0, hi = 63; /* lo is valid; the answer is in [lo, hi] */
+
+	while (lo < hi) {
+		int mid = (lo + hi + 1) / 2;
+		if (prctl(PR_CAPBSET_READ, mid, 0, 0, 0) < 0 && errno == EINVAL)
+			hi = mid - 1;
+		else
+			lo = mid;
+	}
+	return lo;
+}
+
+/* Dropping a capability that is not in the bounding set succeeds (given
+ * CAP_SETPCAP), so no read is needed before each drop; without
+ * CAP_SETPCAP, a capability that is already gone is no error. */
 static int process_drop_bounding(uint64_t keep, struct init_err *err)
 {
-	for (int cap = 0; cap < 64; cap++) {
-		int r = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
-		if (r < 0 && errno == EINVAL)
-			break;
-		if (r < 0)
-			return init_err_set(err, errno, "read capability %d from the bounding set", cap);
-		if (r == 1 && !(keep & (1ull << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
-			return init_err_set(err, errno, "drop capability %d from the bounding set", cap);
+	int last = process_last_cap();
+
+	for (int cap = 0; cap <= last; cap++) {
+		if ((keep & (1ull << cap)) || prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
+			continue;
+		if (errno == EPERM && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 0)
+			continue;
+		return init_err_set(err, errno, "drop capability %d from the bounding set", cap);
 	}
 	return 0;
 }
