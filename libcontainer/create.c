@@ -231,7 +231,8 @@ static int prepare_init(struct create_run *r, struct berth_err *err)
 		return -1;
 	popts = (struct plan_opts){ .control_fd = r->control_fd, .tty = r->spec->process.terminal,
 				    .preserve_fds = r->preserve_fds, .stdout_fd = r->stdio_fds[0],
-				    .stderr_fd = r->stdio_fds[1], .report_fd = -1 };
+				    .stderr_fd = r->stdio_fds[1], .report_fd = -1,
+				    .seccomp_cache_dir = r->ctx->root };
 	if (plan_build(r->spec, &popts, &plan, err) < 0)
 		return -1;
 	rc = data_memfd_create("berth-plan", plan.data, plan.len, err);

@@ -215,7 +215,7 @@ static int prepare(struct exec_run *r, const struct berth_ctx *ctx, struct berth
 		return -1;
 	popts = (struct plan_opts){ .control_fd = -1, .tty = r->spec->process.terminal,
 				    .preserve_fds = o->preserve_fds, .stdout_fd = -1, .stderr_fd = -1,
-				    .exec_process = true, .report_fd = r->sock[1] };
+				    .exec_process = true, .report_fd = r->sock[1], .seccomp_cache_dir = ctx->root };
 	if (plan_build(r->spec, &popts, &plan, err) < 0)
 		return -1;
 	rc = data_memfd_create("berth-exec-plan", plan.data, plan.len, err);

@@ -16,6 +16,7 @@
 #include "labels.h"
 #include "log.h"
 #include "seccomp_bpf.h"
+#include "seccomp_cache.h"
 
 #define PLAN_ANNOTATION_INIT "run.berth.init"
 
@@ -191,14 +192,15 @@ static int plan_put_caps(struct plan_buf *buf, const struct spec_caps *sc, struc
 	return plan_put(buf, PLAN_CAPS, &caps, sizeof(caps), err);
 }
 
-static int plan_put_seccomp(struct plan_buf *buf, const struct spec_seccomp *sc, struct berth_err *err)
+static int plan_put_seccomp(struct plan_buf *buf, const struct spec_seccomp *sc, const char *cache_dir,
+			    struct berth_err *err)
 {
 	struct sock_filter *insns = NULL;
 	struct plan_seccomp hdr;
 	size_t n = 0;
 	int r;
 
-	if (seccomp_compile(sc, &insns, &n, err) < 0)
+	if (seccomp_compile_cached(cache_dir, sc, &insns, &n, err) < 0)
 		return -1;
 	hdr.flags = sc->flags;
 	hdr.n_insns = (uint32_t)n;
@@ -330,7 +332,7 @@ int plan_build(const struct spec *spec, const struct plan_opts *opts, struct pla
 	out->len = sizeof(hdr);
 	if (plan_put_process(out, spec, mode, err) < 0)
 		goto fail;
-	if (spec->linux_.seccomp.set && plan_put_seccomp(out, &spec->linux_.seccomp, err) < 0)
+	if (spec->linux_.seccomp.set && plan_put_seccomp(out, &spec->linux_.seccomp, opts->seccomp_cache_dir, err) < 0)
 		goto fail;
 	for (size_t i = 0; i < hooks->n; i++) {
 		if (plan_put_hook(out, &hooks->hooks[i], i, err) < 0)

@@ -26,6 +26,7 @@ struct plan_opts {
 	 * startContainer hooks), reporting a failure on report_fd. */
 	bool exec_process;
 	int report_fd;              /* -1 none */
+	const char *seccomp_cache_dir; /* the state root (seccomp_cache.h), NULL: none */
 };
 
 /* The workload is an init system that wants to be PID 1: basename(args[0])

@@ -201,3 +201,28 @@ docker_profile_to_oci() {
 	assert_failure
 	refute_line RAN
 }
+
+@test "compiled filters are cached per profile in the state root, never stale" {
+	requires_berth
+	local errno
+	set_sh 'mkdir /newdir; true'
+	for errno in 28 13 28; do
+		set_seccomp "{\"defaultAction\": \"SCMP_ACT_ALLOW\",
+			\"syscalls\": [{\"names\": $MKDIR_NAMES, \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": $errno}]}"
+		run_container
+		assert_success
+		if ((errno == 28)); then assert_output --partial 'No space left on device'; fi
+		if ((errno == 13)); then assert_output --partial 'Permission denied'; fi
+	done
+	# Two profiles, two programs; `list` does not show the cache.
+	assert_equal "$(find "$BERTH_ROOT/.seccomp" -type f | wc -l)" 2
+	assert_equal "$(stat -c %a "$BERTH_ROOT/.seccomp")" 700
+	run berth list -q
+	assert_output ''
+	# A damaged cache file is compiled again, not trusted.
+	local f
+	for f in "$BERTH_ROOT"/.seccomp/*; do echo garbage >"$f"; done
+	run_container
+	assert_success
+	assert_output --partial 'No space left on device'
+}
