@@ -81,7 +81,8 @@ int cgroup_resolve_path(const char *cgroups_path, const char *id, char *out, siz
 	return 0;
 }
 
-static int add_dir(struct cgroup_manager *m, const char *mountpoint, bool is_devices, struct berth_err *err)
+static int add_dir(struct cgroup_manager *m, const char *mountpoint, bool is_devices, bool is_v2,
+		   struct berth_err *err)
 {
 	char *dir;
 
@@ -89,6 +90,7 @@ static int add_dir(struct cgroup_manager *m, const char *mountpoint, bool is_dev
 		return 0;
 	if (asprintf(&dir, "%s%s", mountpoint, m->path) < 0)
 		return berth_err_set(err, ENOMEM, "cgroup");
+	m->dir_is_v2[m->n_dirs] = is_v2;
 	m->dirs[m->n_dirs++] = dir;
 	if (is_devices)
 		m->devices_dir = dir;
@@ -116,10 +118,10 @@ static int collect_v1_hierarchies(struct cgroup_manager *m, struct berth_err *er
 			bool devices = false;
 			for (char *tok = strtok(opts, ","); tok; tok = strtok(NULL, ","))
 				devices |= strcmp(tok, "devices") == 0;
-			if (add_dir(m, mnt, devices, err) < 0)
+			if (add_dir(m, mnt, devices, false, err) < 0)
 				break;
 		} else if (strcmp(fstype, "cgroup2") == 0) {
-			if (add_dir(m, mnt, false, err) < 0)
+			if (add_dir(m, mnt, false, true, err) < 0)
 				break;
 		}
 	}
@@ -145,7 +147,7 @@ struct cgroup_manager *cgroup_manager_open(const char *path, struct berth_err *e
 	}
 	if (sfs.f_type == CGROUP2_SUPER_MAGIC) {
 		m->ops = &cgroup_v2_ops;
-		if (add_dir(m, CGROUP_ROOT, false, err) < 0)
+		if (add_dir(m, CGROUP_ROOT, false, true, err) < 0)
 			goto fail;
 	} else {
 		m->ops = &cgroup_v1_ops;
@@ -389,5 +391,68 @@ int cgroup_read_value(const char *dir, const char *file, char *buf, size_t len, 
 	close(fd);
 	buf[n] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+void cgroup_join_close(struct cgroup_join *j)
+{
+	if (j->clone_fd >= 0)
+		close(j->clone_fd);
+	for (size_t i = 0; i < j->n_task_fds; i++)
+		close(j->task_fds[i]);
+	j->clone_fd = -1;
+	j->n_task_fds = 0;
+}
+
+int cgroup_join_prepare(struct cgroup_manager *m, struct cgroup_join *j, struct berth_err *err)
+{
+	char path[4200];
+
+	j->clone_fd = -1;
+	j->n_task_fds = 0;
+	for (size_t i = 0; i < m->n_dirs; i++) {
+		int fd;
+		if (m->dir_is_v2[i]) {
+			if (j->clone_fd >= 0)
+				continue; /* one cgroup2 hierarchy per host */
+			fd = open(m->dirs[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+			snprintf(path, sizeof(path), "%s", m->dirs[i]);
+		} else {
+			snprintf(path, sizeof(path), "%s/tasks", m->dirs[i]);
+			fd = open(path, O_WRONLY | O_CLOEXEC);
+		}
+		if (fd < 0) {
+			berth_err_set(err, errno, "open %s", path);
+			cgroup_join_close(j);
+			return -1;
+		}
+		if (m->dir_is_v2[i])
+			j->clone_fd = fd;
+		else
+			j->task_fds[j->n_task_fds++] = fd;
+	}
+	return 0;
+}
+
+int cgroup_join_self(const struct cgroup_join *j, struct berth_err *err)
+{
+	for (size_t i = 0; i < j->n_task_fds; i++)
+		if (write(j->task_fds[i], "0", 1) != 1)
+			return berth_err_set(err, errno, "join the cgroup (write \"0\" to tasks)");
+	return 0;
+}
+
+int cgroup_join_finish(struct cgroup_manager *m, const struct cgroup_join *j, pid_t pid, bool placed,
+		       struct berth_err *err)
+{
+	char value[32];
+
+	if (placed || j->clone_fd < 0)
+		return 0;
+	/* A kernel without CLONE_INTO_CGROUP: the cgroup2 hierarchy the old way. */
+	snprintf(value, sizeof(value), "%d", (int)pid);
+	for (size_t i = 0; i < m->n_dirs; i++)
+		if (m->dir_is_v2[i] && cgroup_write_file(m->dirs[i], "cgroup.procs", value, err) < 0)
+			return -1;
 	return 0;
 }

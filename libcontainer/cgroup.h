@@ -51,7 +51,32 @@ struct cgroup_manager {
 	size_t n_dirs;
 	char *dirs[CGROUP_MAX_HIERARCHIES]; /* <mountpoint><path> per hierarchy */
 	char *devices_dir;                 /* v1 devices hierarchy dir, or NULL */
+	bool dir_is_v2[CGROUP_MAX_HIERARCHIES]; /* cgroup2: v2 host, or hybrid's unified */
 };
+
+/* How create's new process joins the container's cgroup without the lock
+ * a move takes: cgroup_threadgroup_rwsem, whose write side waits for an
+ * RCU grace period (10-20 ms once the host has been idle; every runtime
+ * that writes a pid to cgroup.procs pays it). The cgroup2 hierarchy (v2,
+ * or hybrid's unified) is joined at birth with CLONE_INTO_CGROUP; each v1
+ * hierarchy by the child itself, writing "0" (the calling thread, which is
+ * the whole single-threaded process) to `tasks`: the one write the kernel
+ * lets skip that lock. */
+struct cgroup_join {
+	int clone_fd;                              /* CLONE_INTO_CGROUP target, or -1 */
+	int task_fds[CGROUP_MAX_HIERARCHIES];      /* v1 `tasks`, for the child */
+	size_t n_task_fds;
+};
+
+/* Opens what the join needs (the cgroup must exist: after create). */
+int cgroup_join_prepare(struct cgroup_manager *m, struct cgroup_join *j, struct berth_err *err);
+/* The child, first thing after clone: joins every v1 hierarchy. */
+int cgroup_join_self(const struct cgroup_join *j, struct berth_err *err);
+/* The parent, after clone: moves pid where neither covered it (placed:
+ * CLONE_INTO_CGROUP took effect). */
+int cgroup_join_finish(struct cgroup_manager *m, const struct cgroup_join *j, pid_t pid, bool placed,
+		       struct berth_err *err);
+void cgroup_join_close(struct cgroup_join *j);
 
 /* linux.cgroupsPath -> absolute cgroup path: "" -> /berth/<id>; relative ->
  * under berth's own cgroup; ".." components are refused. */

@@ -42,7 +42,8 @@ struct create_run {
 	bool dir_made;
 	int lock_fd, init_memfd, plan_fd, control_fd, sync_fd;
 	struct cgroup_manager *cgroup;
-	int cgroup_clone_fd;        /* CLONE_INTO_CGROUP target (v2), or -1 */
+	struct cgroup_join join;    /* how stage 1 joins the cgroup (cgroup.h) */
+	bool placed;                /* born in the cgroup2 hierarchy */
 	int stdio_fds[2];           /* run.berth.stdout / .stderr files, or -1 */
 	struct ns_plan ns;
 	bool ns_prepared;
@@ -176,11 +177,8 @@ static int prepare_cgroup(struct create_run *r, struct berth_err *err)
 	r->st.cgroup_path = strdup(path);
 	if (r->cgroup->ops->create(r->cgroup, r->spec, err) < 0)
 		return berth_err_wrap(err, "cgroup");
-	if (r->cgroup->ops->open_clone_target) {
-		r->cgroup_clone_fd = r->cgroup->ops->open_clone_target(r->cgroup, err);
-		if (r->cgroup_clone_fd < 0)
-			return berth_err_wrap(err, "cgroup");
-	}
+	if (cgroup_join_prepare(r->cgroup, &r->join, err) < 0)
+		return berth_err_wrap(err, "cgroup");
 	return 0;
 }
 
@@ -260,14 +258,14 @@ static int clone_stage1(struct create_run *r, struct berth_err *err)
 	}
 	/* v2: born in its cgroup; attach() later is a no-op then, and moves
 	 * it on v1 or where the kernel refused CLONE_INTO_CGROUP. */
-	pid = clone_child(r->ns.clone_flags, r->cgroup_clone_fd, NULL, NULL);
+	pid = clone_child(r->ns.clone_flags, r->join.clone_fd, NULL, &r->placed);
 	if (pid == 0) {
 		struct stage1_args a = { .spec = r->spec, .rootfs = r->rootfs, .bundle = r->bundle, .ns = &r->ns, .sync_fd = pair[1],
 					 .init_memfd = r->init_memfd, .plan_fd = r->plan_fd,
 					 .control_fd = r->control_fd, .no_pivot = r->opts->no_pivot,
 					 .no_new_keyring = r->opts->no_new_keyring,
 					 .preserve_fds = r->preserve_fds, .stdout_fd = r->stdio_fds[0],
-					 .stderr_fd = r->stdio_fds[1] };
+					 .stderr_fd = r->stdio_fds[1], .cgroup_join = &r->join };
 		close(pair[0]);
 		stage1_run(&a);
 	}
@@ -368,7 +366,7 @@ static int start_stage1(struct create_run *r, struct berth_err *err)
 {
 	if (clone_stage1(r, err) < 0)
 		return -1;
-	if (ns_write_id_maps(r->pid, r->spec, err) < 0 || r->cgroup->ops->attach(r->cgroup, r->pid, err) < 0)
+	if (ns_write_id_maps(r->pid, r->spec, err) < 0 || cgroup_join_finish(r->cgroup, &r->join, r->pid, r->placed, err) < 0)
 		return -1;
 	if (record_state(r, PHASE_CREATING, err) < 0)
 		return -1;
@@ -434,8 +432,7 @@ static void create_cleanup(struct create_run *r, bool failed)
 	close_fd(&r->lock_fd);
 	if (r->ns_prepared)
 		ns_plan_close(&r->ns);
-	if (r->cgroup_clone_fd >= 0)
-		close(r->cgroup_clone_fd);
+	cgroup_join_close(&r->join);
 	cgroup_manager_free(r->cgroup);
 	spec_free(r->spec);
 	state_free(&r->st);
@@ -460,7 +457,7 @@ int berth_container_create(const struct berth_ctx *ctx, const struct berth_creat
 			   struct berth_created *out, struct berth_err *err)
 {
 	struct create_run r = { .ctx = ctx, .opts = opts, .lock_fd = -1, .init_memfd = -1, .plan_fd = -1,
-				.control_fd = -1, .sync_fd = -1, .console_master = -1, .cgroup_clone_fd = -1,
+				.control_fd = -1, .sync_fd = -1, .console_master = -1, .join = { .clone_fd = -1 },
 				.stdio_fds = { -1, -1 } };
 	int rc = -1;
 

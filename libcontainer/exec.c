@@ -5,8 +5,8 @@
  *   state, saved config + overrides,
  *   launch plan (exec mode) -> memfd
  *   setns(init pidfd, CLONE_NEWPID) for children only
- *   clone3(CLONE_INTO_CGROUP, CLONE_PIDFD) ->  dumpable 0, wait for "go"
- *   v1: cgroup.procs; "go" ------------------>  rlimits, oom score, scheduler
+ *   clone3(CLONE_INTO_CGROUP, CLONE_PIDFD) ->  v1: "0" to each `tasks` (cgroup.h)
+ *   "go" ------------------------------------>  dumpable 0; rlimits, oom, sched
  *                                              setns(init pidfd, the rest)
  *                                              tty: pty from the container's
  *                                                devpts -> console socket / us
@@ -61,7 +61,8 @@ struct exec_run {
 	int init_memfd, plan_fd;
 	int sock[2];                  /* [0] ours, [1] the child's report fd */
 	int console_sock;             /* connected --console-socket, or -1 */
-	int clone_target;             /* v2 cgroup dir for CLONE_INTO_CGROUP */
+	int clone_target;             /* --cgroup: v2 dir for CLONE_INTO_CGROUP */
+	struct cgroup_join join;      /* no --cgroup: the child joins itself (cgroup.h) */
 	pid_t pid;
 	int pidfd;
 	int master;
@@ -146,7 +147,8 @@ static int open_sub_cgroup(struct exec_run *r, struct berth_err *err)
 	return 0;
 }
 
-/* v1 (or a kernel without CLONE_INTO_CGROUP): move the child ourselves. */
+/* --cgroup (a sub-cgroup, some controllers only), v1 or a kernel without
+ * CLONE_INTO_CGROUP: move the child ourselves. */
 static int attach_child(struct exec_run *r, struct berth_err *err)
 {
 	char pid[16];
@@ -197,7 +199,10 @@ static int prepare(struct exec_run *r, const struct berth_ctx *ctx, struct berth
 	r->cg = cgroup_manager_open(r->st.cgroup_path, err);
 	if (!r->cg || (o->cgroup && open_sub_cgroup(r, err) < 0))
 		return -1;
-	if (r->cg->ops->open_clone_target && (!r->sub || r->sub_all)) {
+	if (!o->cgroup) {
+		if (cgroup_join_prepare(r->cg, &r->join, err) < 0)
+			return -1;
+	} else if (r->cg->ops->open_clone_target && (!r->sub || r->sub_all)) {
 		struct cgroup_manager *target = r->sub ? r->sub : r->cg;
 		r->clone_target = target->ops->open_clone_target(target, err);
 		if (r->clone_target < 0)
@@ -267,6 +272,8 @@ static _Noreturn void exec_child(struct exec_run *r)
 	ssize_t n;
 
 	close_fd(&r->sock[0]);
+	if (cgroup_join_self(&r->join, &err) < 0)
+		child_fail(r->sock[1], &err);
 	/* Nothing in the container may ptrace us or open /proc/<pid>/exe
 	 * (the host's berth) while we are still berth. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
@@ -312,7 +319,7 @@ static int clone_in_pid_ns(struct exec_run *r, struct berth_err *err)
 			return berth_err_set(err, e, "join the container's pid namespace");
 		}
 	}
-	r->pid = clone_child(0, r->clone_target, &r->pidfd, &placed);
+	r->pid = clone_child(0, r->o->cgroup ? r->clone_target : r->join.clone_fd, &r->pidfd, &placed);
 	if (r->pid == 0)
 		exec_child(r);
 	e = errno;
@@ -324,7 +331,9 @@ static int clone_in_pid_ns(struct exec_run *r, struct berth_err *err)
 	if (r->pid < 0)
 		return berth_err_set(err, e, "clone3");
 	close_fd(&r->sock[1]);
-	if ((!placed || (r->sub && !r->sub_all)) && attach_child(r, err) < 0)
+	if (!r->o->cgroup && cgroup_join_finish(r->cg, &r->join, r->pid, placed, err) < 0)
+		return -1;
+	if (r->o->cgroup && (!placed || (r->sub && !r->sub_all)) && attach_child(r, err) < 0)
 		return -1;
 	if (send(r->sock[0], EXEC_GO, strlen(EXEC_GO), MSG_NOSIGNAL) < 0)
 		return berth_err_set(err, errno, "start the exec'd process");
@@ -382,6 +391,7 @@ static void exec_cleanup(struct exec_run *r, bool failed)
 	close_fd(&r->sock[1]);
 	close_fd(&r->console_sock);
 	close_fd(&r->clone_target);
+	cgroup_join_close(&r->join);
 	close_fd(&r->pidfd);
 	if (r->sub)
 		cgroup_manager_free(r->sub);
@@ -397,7 +407,8 @@ int berth_container_exec(const struct berth_ctx *ctx, const struct berth_exec_op
 			 struct berth_exec_result *out, struct berth_err *err)
 {
 	struct exec_run r = { .o = opts, .init_pidfd = -1, .init_memfd = -1, .plan_fd = -1, .sock = { -1, -1 },
-			      .console_sock = -1, .clone_target = -1, .pidfd = -1, .master = -1 };
+			      .console_sock = -1, .clone_target = -1, .join = { .clone_fd = -1 },
+			      .pidfd = -1, .master = -1 };
 	int rc = -1;
 
 	if (prepare(&r, ctx, err) < 0 || clone_in_pid_ns(&r, err) < 0 || read_reports(&r, err) < 0)

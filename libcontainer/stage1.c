@@ -193,6 +193,9 @@ static int run_stage1(const struct stage1_args *a, struct berth_err *err)
 
 	static struct sync_msg msg; /* 64 KiB: not on the stack */
 
+	/* Before anything is charged to berth's own cgroups. */
+	if (a->cgroup_join && cgroup_join_self(a->cgroup_join, err) < 0)
+		return -1;
 	idmap_fds = malloc((spec->n_mounts ? spec->n_mounts : 1) * sizeof(*idmap_fds));
 	if (!idmap_fds)
 		return berth_err_set(err, ENOMEM, "idmapped mounts");

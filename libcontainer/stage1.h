@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "namespaces.h"
+#include "cgroup.h"
 #include "spec.h"
 
 struct stage1_args {
@@ -23,6 +24,7 @@ struct stage1_args {
 	bool no_new_keyring;
 	unsigned preserve_fds;
 	int stdout_fd, stderr_fd;  /* files for the workload's fd 1 / 2, or -1 */
+	const struct cgroup_join *cgroup_join; /* joined first thing (cgroup.h) */
 };
 
 _Noreturn void stage1_run(const struct stage1_args *a);
