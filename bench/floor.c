@@ -122,12 +122,43 @@ static int make_cgroups(void)
 	return 0;
 }
 
+/* The cheapest join there is (berth's, see libcontainer/cgroup.h): each v1
+ * hierarchy's `tasks` is opened here and the child writes "0" to it, which
+ * the kernel does without the global migration lock; a cgroup2 hierarchy
+ * (hybrid's unified) has no `tasks` and gets the pid in cgroup.procs. */
+static int task_fds[64];
+
+static int open_task_fds(void)
+{
+	char path[PATH_MAX + 32];
+
+	for (int i = 0; i < n_cg; i++)
+		task_fds[i] = -1;
+	for (int i = 0; i < n_cg; i++) {
+		if ((size_t)snprintf(path, sizeof(path), "%s/tasks", cg_dirs[i]) >= sizeof(path))
+			return -1;
+		task_fds[i] = open(path, O_WRONLY | O_CLOEXEC);
+		if (task_fds[i] < 0 && errno != ENOENT)
+			return -1;
+	}
+	return 0;
+}
+
+static void close_task_fds(void)
+{
+	for (int i = 0; i < n_cg; i++)
+		if (task_fds[i] >= 0)
+			close(task_fds[i]);
+}
+
 static int join_cgroups(pid_t pid)
 {
 	char path[PATH_MAX + 32], buf[32];
 	int len = snprintf(buf, sizeof(buf), "%d\n", (int)pid);
 
 	for (int i = 0; i < n_cg; i++) {
+		if (task_fds[i] >= 0)
+			continue;
 		if ((size_t)snprintf(path, sizeof(path), "%s/cgroup.procs", cg_dirs[i]) >= sizeof(path) ||
 		    write_file(path, buf, (size_t)len) < 0)
 			return -1;
@@ -146,6 +177,9 @@ static void child(int sync_fd, const char *rootfs, char **argv)
 {
 	char c;
 
+	for (int i = 0; i < n_cg; i++)
+		if (task_fds[i] >= 0 && write(task_fds[i], "0", 1) != 1)
+			die("join cgroup");
 	if (read(sync_fd, &c, 1) != 1)
 		_exit(1); /* the parent failed */
 	close(sync_fd);
@@ -184,8 +218,9 @@ int main(int argc, char **argv)
 		remove_cgroups();
 		return 1;
 	}
-	if (pipe2(sync_pipe, O_CLOEXEC) < 0) {
-		perror("floor: pipe");
+	if (open_task_fds() < 0 || pipe2(sync_pipe, O_CLOEXEC) < 0) {
+		perror("floor: tasks or pipe");
+		close_task_fds();
 		remove_cgroups();
 		return 1;
 	}
@@ -198,6 +233,7 @@ int main(int argc, char **argv)
 		child(sync_pipe[0], argv[1], cmd);
 	}
 	close(sync_pipe[0]);
+	close_task_fds();
 	if (pid < 0) {
 		perror("floor: clone3");
 		remove_cgroups();
