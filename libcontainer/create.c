@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/sched.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -378,10 +377,33 @@ static int start_stage1(struct create_run *r, struct berth_err *err)
 	return drive_stage1(r, err);
 }
 
+/* The user's name from /etc/passwd, as runc's user.LookupUid reads it (no
+ * NSS: berth is linked statically), "#<uid>" if it has none. */
+static void owner_name(uid_t uid, char *out, size_t len)
+{
+	FILE *f = fopen("/etc/passwd", "re");
+	char line[1024];
+
+	snprintf(out, len, "#%u", (unsigned)uid);
+	while (f && fgets(line, sizeof(line), f)) {
+		char *name = line, *rest = strchr(line, ':'), *end;
+		unsigned long id;
+		if (!rest || !(rest = strchr(rest + 1, ':')))
+			continue;
+		id = strtoul(rest + 1, &end, 10);
+		if (end == rest + 1 || *end != ':' || id != uid)
+			continue;
+		*strchr(name, ':') = '\0';
+		snprintf(out, len, "%.*s", (int)(len - 1), name);
+		break;
+	}
+	if (f)
+		fclose(f);
+}
+
 static void fill_state(struct create_run *r)
 {
-	struct passwd *pw = getpwuid(geteuid());
-	char created[64];
+	char created[64], owner[1024];
 
 	rfc3339_nano_now(created, sizeof(created));
 	r->st.id = strdup(r->opts->id);
@@ -389,7 +411,8 @@ static void fill_state(struct create_run *r)
 	r->st.bundle = strdup(r->bundle);
 	r->st.rootfs = strdup(r->rootfs);
 	r->st.created = strdup(created);
-	r->st.owner = strdup(pw ? pw->pw_name : "");
+	owner_name(geteuid(), owner, sizeof(owner));
+	r->st.owner = strdup(owner);
 	if (r->spec->n_annotations) {
 		r->st.annotations = calloc(r->spec->n_annotations, sizeof(*r->st.annotations));
 		for (size_t i = 0; r->st.annotations && i < r->spec->n_annotations; i++) {
