@@ -317,7 +317,7 @@ cg_frozen() {
 # E2E_RUNTIME_ROOT and E2E_CGROUP_PARENT.
 e2e_snapshot() {
 	echo "== runtime root $E2E_RUNTIME_ROOT:"
-	in_ns find "$E2E_RUNTIME_ROOT" -mindepth 1 2>/dev/null | sort
+	runtime_root_entries | sort
 	echo "== cgroups under $E2E_CGROUP_PARENT:"
 	cg_dirs "$E2E_CGROUP_PARENT"
 	echo "== mounts in the engine namespace:"
@@ -532,9 +532,17 @@ pm() {
 # runtime_state_gone ID: the runtime keeps no state directory for ID.
 runtime_state_gone() { ! in_ns test -e "$E2E_RUNTIME_ROOT/$1"; }
 
+# runtime_root_entries: what the runtime keeps under its root, but berth's
+# cache of compiled seccomp programs (<root>/.seccomp, one file per
+# profile, shared by containers), which is no container's state.
+runtime_root_entries() {
+	in_ns find "$E2E_RUNTIME_ROOT" -mindepth 1 -not -path "$E2E_RUNTIME_ROOT/.seccomp" \
+		-not -path "$E2E_RUNTIME_ROOT/.seccomp/*" 2>/dev/null
+}
+
 # assert_runtime_root_empty: the runtime keeps no container's state.
 assert_runtime_root_empty() {
-	run in_ns find "$E2E_RUNTIME_ROOT" -mindepth 1
+	run runtime_root_entries
 	assert_output ""
 }
 
