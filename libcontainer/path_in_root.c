@@ -40,6 +40,41 @@ static int openat2_in_root(int root_fd, const char *path, int flags)
 	return (int)fd;
 }
 
+int path_clean(const char *path, char *out, size_t size, bool *dotdot)
+{
+	size_t len = 0;
+
+	*dotdot = false;
+	for (const char *p = path; *p;) {
+		size_t n;
+
+		while (*p == '/')
+			p++;
+		n = strcspn(p, "/");
+		if (n == 0 || (n == 1 && p[0] == '.')) {
+			p += n;
+			continue;
+		}
+		*dotdot |= n == 2 && p[0] == '.' && p[1] == '.';
+		if (len + 1 + n >= size) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		out[len++] = '/';
+		memcpy(out + len, p, n);
+		len += n;
+		p += n;
+	}
+	if (size < 2) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (len == 0)
+		out[len++] = '/';
+	out[len] = '\0';
+	return 0;
+}
+
 int path_in_root_open(int root_fd, const char *path, int flags, struct berth_err *err)
 {
 	int fd = openat2_in_root(root_fd, path, flags);

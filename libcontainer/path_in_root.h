@@ -30,6 +30,13 @@ int path_in_root_mkdir_all(int root_fd, const char *path, mode_t mode, struct be
  * fd of the target (mount onto /proc/self/fd/N of it) or -1. */
 int path_in_root_create_target(int root_fd, const char *path, bool is_dir, struct berth_err *err);
 
+/* path as an absolute path without repeated slashes, "." components and
+ * a trailing slash ("//run/./" -> "/run"; "" -> "/"), so two spellings of
+ * one mount point compare equal. ".." is kept as text (the kernel resolves
+ * it inside the root, not this function); *dotdot says whether there was
+ * one. Returns -1 (ENAMETOOLONG) if out is too small. */
+int path_clean(const char *path, char *out, size_t size, bool *dotdot);
+
 /* Writes "/proc/self/fd/<fd>" into buf: the path to mount onto an fd. */
 const char *path_in_root_fd_path(int fd, char *buf, size_t len);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "mount_options.h"
+#include "path_in_root.h"
 #include "plan_build.h"
 #include "spec_parse_internal.h"
 
@@ -41,33 +42,14 @@ static const struct default_mount default_mounts[] = {
 	{ CGROUP_MOUNT_POINT, "cgroup", cgroup_options },
 };
 
-/* path without repeated slashes, "." components and a trailing slash, so
- * that "/run/" and "//run/." name the mount point "/run" does. ".." is
- * left alone: the kernel resolves it inside the rootfs, not this text. */
+/* path_clean's spelling, so that "/run/" and "//run/." name the mount
+ * point "/run" does; a path too long for out stays as written. */
 static void clean_path(const char *path, char *out, size_t size)
 {
-	size_t len = 0;
+	bool dotdot;
 
-	for (const char *p = path; *p && len + 1 < size;) {
-		size_t n;
-
-		while (*p == '/')
-			p++;
-		n = strcspn(p, "/");
-		if (n == 0 || (n == 1 && p[0] == '.')) {
-			p += n;
-			continue;
-		}
-		if (len + 1 + n >= size)
-			break;
-		out[len++] = '/';
-		memcpy(out + len, p, n);
-		len += n;
-		p += n;
-	}
-	if (len == 0)
-		out[len++] = '/';
-	out[len] = '\0';
+	if (path_clean(path, out, size, &dotdot) < 0)
+		snprintf(out, size, "%s", path);
 }
 
 /* Is (clean) path dir itself, or below it? */

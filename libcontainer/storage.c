@@ -16,6 +16,7 @@
 #include "container.h"
 #include "log.h"
 #include "mount_options.h"
+#include "path_in_root.h"
 #include "storage_record.h"
 
 #define MAX_MOUNT_OPTIONS 64
@@ -32,34 +33,19 @@ struct mount_request {
 	size_t n_given, n_fs;
 };
 
-/* dest cleaned: absolute, no "." or empty components, and no ".." (which
- * could only mean a place outside the container's root). */
+/* dest cleaned (path_clean): absolute, and no ".." (which could only mean
+ * a place outside the container's root). */
 static int clean_destination(const char *in, char *out, size_t len, struct berth_err *err)
 {
-	size_t used = 0;
+	bool dotdot;
 
 	if (in[0] != '/')
 		return berth_err_msg(err, EINVAL, "destination \"%s\" is not an absolute path", in);
-	for (const char *p = in; *p;) {
-		size_t n;
-		while (*p == '/')
-			p++;
-		n = strcspn(p, "/");
-		if (n == 0 || (n == 1 && p[0] == '.')) {
-			p += n;
-			continue;
-		}
-		if (n == 2 && p[0] == '.' && p[1] == '.')
-			return berth_err_msg(err, EINVAL, "destination \"%s\" leads outside the container's root", in);
-		if (used + n + 2 > len)
-			return berth_err_msg(err, ENAMETOOLONG, "destination \"%s\" is too long", in);
-		out[used++] = '/';
-		memcpy(out + used, p, n);
-		used += n;
-		p += n;
-	}
-	out[used] = '\0';
-	if (used == 0)
+	if (path_clean(in, out, len, &dotdot) < 0)
+		return berth_err_msg(err, ENAMETOOLONG, "destination \"%s\" is too long", in);
+	if (dotdot)
+		return berth_err_msg(err, EINVAL, "destination \"%s\" leads outside the container's root", in);
+	if (strcmp(out, "/") == 0)
 		return berth_err_msg(err, EINVAL, "cannot mount over the container's root");
 	return 0;
 }

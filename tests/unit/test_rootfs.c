@@ -639,6 +639,24 @@ static void test_rootfs_mount_errors(void)
 	UNIT_CHECK(count_mountinfo_lines() == before);
 }
 
+/* path_clean: one spelling per path; ".." kept and reported. */
+static void test_path_clean(void)
+{
+	char out[16];
+	bool dotdot;
+
+	UNIT_CHECK(path_clean("//run/./lock/", out, sizeof(out), &dotdot) == 0);
+	UNIT_CHECK_STR(out, "/run/lock");
+	UNIT_CHECK(!dotdot);
+	UNIT_CHECK(path_clean("", out, sizeof(out), &dotdot) == 0);
+	UNIT_CHECK_STR(out, "/");
+	UNIT_CHECK(path_clean("/a/../etc", out, sizeof(out), &dotdot) == 0);
+	UNIT_CHECK_STR(out, "/a/../etc");
+	UNIT_CHECK(dotdot);
+	UNIT_CHECK(path_clean("/..x/y", out, sizeof(out), &dotdot) == 0 && !dotdot);
+	UNIT_CHECK(path_clean("/a-very-long-path-name", out, sizeof(out), &dotdot) < 0);
+}
+
 /* path_in_root on its own: no namespaces or mounts needed. */
 static void test_path_in_root_confinement(void)
 {
@@ -714,6 +732,7 @@ int main(void)
 		return 0;
 	}
 	build_rootfs();
+	UNIT_RUN(test_path_clean);
 	UNIT_RUN(test_path_in_root_confinement);
 	UNIT_RUN(test_rootfs_pivot_root);
 	cleanup_rootfs();
