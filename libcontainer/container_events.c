@@ -15,6 +15,7 @@
 #include "cgroup.h"
 #include "cgroup_stats.h"
 #include "container.h"
+#include "container_internal.h"
 #include "json_util.h"
 
 static void gen_u64(yajl_gen g, uint64_t v)
@@ -237,7 +238,7 @@ static int stream(struct cgroup_manager *m, const struct container_state *st, co
 {
 	struct cgroup_oom_watch w = { .fd = -1, .aux_fd = -1 };
 	struct berth_err ignored;
-	int pidfd = (int)syscall(SYS_pidfd_open, st->init_pid, 0);
+	int pidfd = container_pidfd_open(st->init_pid);
 	long long next = now_ms() + opts->interval_ms;
 	int rc = 0;
 

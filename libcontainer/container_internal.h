@@ -15,6 +15,10 @@ void container_remove_state_dir(const char *dir);
  * go-runc's ReadPidFile expects; a relative path is relative to cwd. */
 int container_write_pid_file(const char *path, pid_t pid, struct berth_err *err);
 
+/* pidfd_open of a process the state recorded; errno ESRCH when it is
+ * gone, also when its pid now names another process's thread. */
+int container_pidfd_open(pid_t pid);
+
 /* Waits until pid has exited (pidfd; it need not be our child). */
 int container_wait_gone(pid_t pid, int timeout_ms, struct berth_err *err);
 

@@ -84,9 +84,20 @@ int container_write_pid_file(const char *path, pid_t pid, struct berth_err *err)
 	return 0;
 }
 
+int container_pidfd_open(pid_t pid)
+{
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	/* EINVAL: pid now names a thread of another process, so the process
+	 * (a thread-group leader) the state recorded is gone. */
+	if (fd < 0 && errno == EINVAL && pid > 0)
+		errno = ESRCH;
+	return fd;
+}
+
 int container_wait_gone(pid_t pid, int timeout_ms, struct berth_err *err)
 {
-	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int pidfd = container_pidfd_open(pid);
 	struct pollfd pfd;
 	int rc;
 
@@ -119,7 +130,7 @@ struct spec *container_load_saved_spec(const char *dir, struct berth_err *err)
 
 int container_init_pidfd(const struct container_state *st, struct berth_err *err)
 {
-	int pidfd = (int)syscall(SYS_pidfd_open, st->init_pid, 0);
+	int pidfd = container_pidfd_open(st->init_pid);
 	unsigned long long start;
 	bool zombie;
 

@@ -189,7 +189,7 @@ static int prepare(struct exec_run *r, const struct berth_ctx *ctx, struct berth
 	for (unsigned i = 0; i < o->preserve_fds; i++)
 		if (fcntl(3 + (int)i, F_GETFD) < 0)
 			return berth_err_set(err, errno, "--preserve-fds %u: fd %u", o->preserve_fds, 3 + i);
-	r->init_pidfd = (int)syscall(SYS_pidfd_open, r->st.init_pid, 0);
+	r->init_pidfd = container_pidfd_open(r->st.init_pid);
 	if (r->init_pidfd < 0 && errno == ESRCH) /* it stopped since state_load */
 		return berth_err_msg(err, ESRCH, "cannot exec in a stopped container");
 	if (r->init_pidfd < 0)
