@@ -68,17 +68,6 @@ void berth_resources_free(struct spec_resources *r)
 	free(r);
 }
 
-static int replace_str(char **dst, const char *src, struct berth_err *err)
-{
-	char *copy = strdup(src);
-
-	if (!copy)
-		return berth_err_set(err, ENOMEM, "resources");
-	free(*dst);
-	*dst = copy;
-	return 0;
-}
-
 static int overlay_unified(struct spec_resources *dst, const struct spec_resources *src, struct berth_err *err)
 {
 	for (size_t i = 0; i < src->n_unified; i++) {
@@ -95,10 +84,10 @@ static int overlay_unified(struct spec_resources *dst, const struct spec_resourc
 			dst->unified = grown;
 			grown[k] = (struct spec_kv){ NULL, NULL };
 			dst->n_unified++;
-			if (replace_str(&grown[k].key, src->unified[i].key, err) < 0)
+			if (spec_replace_str(&grown[k].key, src->unified[i].key, "resources", err) < 0)
 				return -1;
 		}
-		if (replace_str(&dst->unified[k].value, src->unified[i].value, err) < 0)
+		if (spec_replace_str(&dst->unified[k].value, src->unified[i].value, "resources", err) < 0)
 			return -1;
 	}
 	return 0;
@@ -126,9 +115,9 @@ static int overlay_resources(struct spec_resources *dst, const struct spec_resou
 	TAKE(block_io.weight);
 	TAKE(pids.limit);
 #undef TAKE
-	if (src->cpu.cpus && replace_str(&dst->cpu.cpus, src->cpu.cpus, err) < 0)
+	if (src->cpu.cpus && spec_replace_str(&dst->cpu.cpus, src->cpu.cpus, "resources", err) < 0)
 		return -1;
-	if (src->cpu.mems && replace_str(&dst->cpu.mems, src->cpu.mems, err) < 0)
+	if (src->cpu.mems && spec_replace_str(&dst->cpu.mems, src->cpu.mems, "resources", err) < 0)
 		return -1;
 	return overlay_unified(dst, src, err);
 }

@@ -101,17 +101,6 @@ static int replace_args(struct spec_process *p, char *const *args, struct berth_
 	return 0;
 }
 
-static int replace_str(char **field, const char *value, struct berth_err *err)
-{
-	char *copy = strdup(value);
-
-	if (!copy)
-		return berth_err_set(err, ENOMEM, "exec");
-	free(*field);
-	*field = copy;
-	return 0;
-}
-
 static int apply_user(struct spec_process *p, const struct berth_exec_opts *o, struct berth_err *err)
 {
 	size_t n = strv_count(o->additional_gids);
@@ -156,7 +145,7 @@ static int apply_overrides(struct spec_process *p, const struct berth_exec_opts 
 	if (o->cwd) {
 		if (o->cwd[0] != '/')
 			return berth_err_msg(err, EINVAL, "--cwd \"%s\": must be an absolute path", o->cwd);
-		if (replace_str(&p->cwd, o->cwd, err) < 0)
+		if (spec_replace_str(&p->cwd, o->cwd, "exec", err) < 0)
 			return -1;
 	}
 	for (size_t i = 0; o->env && o->env[i]; i++)
@@ -175,9 +164,9 @@ static int apply_overrides(struct spec_process *p, const struct berth_exec_opts 
 	}
 	if (o->no_new_privs)
 		p->no_new_privileges = true;
-	if (o->apparmor && replace_str(&p->apparmor_profile, o->apparmor, err) < 0)
+	if (o->apparmor && spec_replace_str(&p->apparmor_profile, o->apparmor, "exec", err) < 0)
 		return -1;
-	if (o->process_label && replace_str(&p->selinux_label, o->process_label, err) < 0)
+	if (o->process_label && spec_replace_str(&p->selinux_label, o->process_label, "exec", err) < 0)
 		return -1;
 	return 0;
 }

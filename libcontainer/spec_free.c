@@ -1,9 +1,22 @@
 /* Freeing a struct spec, whole or half-parsed: the parsers allocate every
  * array zeroed and set its count first, so unfilled members are NULL. */
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "spec.h"
 #include "spec_parse_internal.h"
+
+int spec_replace_str(char **field, const char *value, const char *what, struct berth_err *err)
+{
+	char *copy = strdup(value);
+
+	if (!copy)
+		return berth_err_set(err, ENOMEM, "%s", what);
+	free(*field);
+	*field = copy;
+	return 0;
+}
 
 void spec_free_strv(strv_t v)
 {

@@ -21,5 +21,7 @@ int spec_parse_id_mappings(struct sj *j, yajl_val obj, const char *key,
 void spec_free_resources(struct spec_resources *r);
 void spec_free_seccomp(struct spec_seccomp *s);
 void spec_free_strv(strv_t v);
+/* *field = a copy of value, the old string freed; err names what on ENOMEM. */
+int spec_replace_str(char **field, const char *value, const char *what, struct berth_err *err);
 
 #endif
