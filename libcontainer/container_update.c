@@ -188,7 +188,7 @@ static int save_overlay(const char *dir, const struct spec_resources *r, struct 
 		return berth_err_set(err, ENOMEM, "resources");
 	gen_resources(g, r);
 	yajl_gen_get_buf(g, &buf, &len);
-	rc = state_write_file(dir, RESOURCES_FILE, buf, len, err);
+	rc = state_write_file(dir, RESOURCES_FILE, buf, len, 0600, err);
 	yajl_gen_free(g);
 	return rc;
 }

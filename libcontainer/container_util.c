@@ -55,32 +55,15 @@ void container_remove_state_dir(const char *dir)
 
 int container_write_pid_file(const char *path, pid_t pid, struct berth_err *err)
 {
-	char copy1[PATH_MAX], copy2[PATH_MAX], dir[PATH_MAX], tmp[PATH_MAX * 2], final[PATH_MAX * 2];
-	char buf[32];
-	int fd, n;
+	char copy1[PATH_MAX], copy2[PATH_MAX], dir[PATH_MAX], buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
 
 	snprintf(copy1, sizeof(copy1), "%s", path);
 	snprintf(copy2, sizeof(copy2), "%s", path);
 	if (!realpath(dirname(copy1), dir))
 		return berth_err_set(err, errno, "pid file \"%s\"", path);
-	snprintf(final, sizeof(final), "%s/%s", dir, basename(copy2));
-	snprintf(tmp, sizeof(tmp), "%s/.%s", dir, basename(copy2));
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return berth_err_set(err, errno, "pid file \"%s\"", tmp);
-	n = snprintf(buf, sizeof(buf), "%d", (int)pid);
-	if (write(fd, buf, (size_t)n) != n) {
-		int e = errno;
-		close(fd);
-		unlink(tmp);
-		return berth_err_set(err, e, "write pid file \"%s\"", tmp);
-	}
-	close(fd);
-	if (rename(tmp, final) < 0) {
-		int e = errno;
-		unlink(tmp);
-		return berth_err_set(err, e, "pid file \"%s\"", final);
-	}
+	if (state_write_file(dir, basename(copy2), buf, (size_t)n, 0644, err) < 0)
+		return berth_err_wrap(err, "pid file");
 	return 0;
 }
 

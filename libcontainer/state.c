@@ -159,7 +159,7 @@ static int gen_state_file(yajl_gen g, const struct container_state *st)
 	return 0;
 }
 
-int state_write_file(const char *dir, const char *name, const unsigned char *buf, size_t len,
+int state_write_file(const char *dir, const char *name, const void *buf, size_t len, mode_t mode,
 		     struct berth_err *err)
 {
 	char tmp[PATH_MAX + 64], path[PATH_MAX + 64];
@@ -167,20 +167,20 @@ int state_write_file(const char *dir, const char *name, const unsigned char *buf
 
 	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
-		return berth_err_set(err, errno, "write state: open \"%s\"", tmp);
+		return berth_err_set(err, errno, "open \"%s\"", tmp);
 	if (write(fd, buf, len) != (ssize_t)len) {
 		int e = errno ? errno : EIO;
 		close(fd);
 		unlink(tmp);
-		return berth_err_set(err, e, "write state \"%s\"", tmp);
+		return berth_err_set(err, e, "write \"%s\"", tmp);
 	}
 	close(fd);
 	if (rename(tmp, path) < 0) {
 		int e = errno;
 		unlink(tmp);
-		return berth_err_set(err, e, "write state: rename to \"%s\"", path);
+		return berth_err_set(err, e, "rename to \"%s\"", path);
 	}
 	return 0;
 }
@@ -197,7 +197,7 @@ int state_save(const char *dir, const struct container_state *st, struct berth_e
 		return berth_err_set(err, ENOMEM, "state.json");
 	gen_state_file(g, st);
 	yajl_gen_get_buf(g, &buf, &len);
-	rc = state_write_file(dir, "state.json", buf, len, err);
+	rc = state_write_file(dir, "state.json", buf, len, 0600, err);
 	yajl_gen_free(g);
 	return rc;
 }

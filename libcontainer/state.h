@@ -52,11 +52,12 @@ int state_dir_path(const char *root, const char *id, char *buf, size_t len, stru
 /* Writes state.json atomically (temp file, rename). */
 int state_save(const char *dir, const struct container_state *st, struct berth_err *err);
 
-/* dir/name replaced atomically by buf: a temp file renamed over it, so a
- * reader sees the old or the new text, never part of one. No fsync: the
- * state dir describes processes, which a power loss ends too, and `start`
- * must not wait for a disk flush while the workload already runs. */
-int state_write_file(const char *dir, const char *name, const unsigned char *buf, size_t len,
+/* dir/name replaced atomically by buf: a temp file (mode) renamed over it,
+ * so a reader sees the old or the new text, never part of one. No fsync:
+ * the state dir describes processes, which a power loss ends too, and
+ * `start` must not wait for a disk flush while the workload already runs.
+ * State files and the pid file go through here. */
+int state_write_file(const char *dir, const char *name, const void *buf, size_t len, mode_t mode,
 		     struct berth_err *err);
 
 /* Reads <root>/<id>/state.json and derives status. A missing container

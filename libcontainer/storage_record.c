@@ -125,7 +125,7 @@ int attached_mounts_save(const char *dir, const struct attached_mounts *m, struc
 		yajl_gen_free(g);
 		return berth_err_set(err, EINVAL, MOUNTS_FILE);
 	}
-	rc = state_write_file(dir, MOUNTS_FILE, buf, len, err);
+	rc = state_write_file(dir, MOUNTS_FILE, buf, len, 0600, err);
 	yajl_gen_free(g);
 	return rc;
 }
@@ -134,9 +134,9 @@ int attached_mounts_save(const char *dir, const struct attached_mounts *m, struc
 static int load_one(yajl_val v, struct attached_mounts *out, struct berth_err *err)
 {
 	yajl_val opts = YAJL_IS_OBJECT(v) ? yajl_tree_get(v, (const char *[]){ "options", NULL }, yajl_t_array) : NULL;
+	size_t n_opts = opts ? opts->u.array.len : 0, n = 0;
 	struct attached_mount a = { 0 };
-	const char *options[65] = { 0 };
-	size_t n = 0;
+	int rc;
 
 	if (!YAJL_IS_OBJECT(v))
 		return berth_err_set(err, EINVAL, MOUNTS_FILE " is corrupt");
@@ -146,11 +146,16 @@ static int load_one(yajl_val v, struct attached_mounts *out, struct berth_err *e
 	a.from = (char *)json_get_str(v, "from");
 	if (!a.destination || !a.type || !a.source)
 		return berth_err_set(err, EINVAL, MOUNTS_FILE " is corrupt");
-	for (size_t i = 0; opts && i < opts->u.array.len && n < 64; i++)
+	/* Borrowed strings: attached_mounts_add copies them. */
+	a.options = calloc(n_opts + 1, sizeof(char *));
+	if (!a.options)
+		return berth_err_set(err, ENOMEM, MOUNTS_FILE);
+	for (size_t i = 0; i < n_opts; i++)
 		if (YAJL_IS_STRING(opts->u.array.values[i]))
-			options[n++] = opts->u.array.values[i]->u.string;
-	a.options = (char **)options;
-	return attached_mounts_add(out, &a, err);
+			a.options[n++] = opts->u.array.values[i]->u.string;
+	rc = attached_mounts_add(out, &a, err);
+	free(a.options);
+	return rc;
 }
 
 int attached_mounts_load(const char *dir, struct attached_mounts *out, struct berth_err *err)
