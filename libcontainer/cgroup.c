@@ -169,6 +169,37 @@ void cgroup_manager_free(struct cgroup_manager *m)
 	free(m);
 }
 
+/* mkdir(path) said ENOENT: makes its missing ancestors, found by walking up
+ * from the parent (on a busy host /berth is usually there, on an idle one
+ * only it is missing), then path itself. *raced: a concurrent delete removed
+ * an ancestor meanwhile. path is modified and restored. */
+static int mkdir_with_parents(char *path, int (*on_new)(const char *path, struct berth_err *err), bool *raced,
+			      struct berth_err *err)
+{
+	char *slash = strrchr(path, '/');
+	int rc = 0;
+
+	if (!slash || slash == path)
+		return berth_err_set(err, ENOENT, "mkdir %s", path);
+	*slash = '\0';
+	if (mkdir(path, 0755) == 0)
+		rc = on_new ? on_new(path, err) : 0;
+	else if (errno == ENOENT)
+		rc = mkdir_with_parents(path, on_new, raced, err);
+	else if (errno != EEXIST)
+		rc = berth_err_set(err, errno, "mkdir %s", path);
+	*slash = '/';
+	if (rc < 0 || *raced)
+		return rc;
+	if (mkdir(path, 0755) == 0)
+		return on_new ? on_new(path, err) : 0;
+	if (errno == ENOENT)
+		*raced = true;
+	else if (errno != EEXIST)
+		return berth_err_set(err, errno, "mkdir %s", path);
+	return 0;
+}
+
 int cgroup_mkdir_p(const char *dir, int (*on_new)(const char *path, struct berth_err *err),
 		   struct berth_err *err)
 {
@@ -181,30 +212,14 @@ int cgroup_mkdir_p(const char *dir, int (*on_new)(const char *path, struct berth
 		return 0;
 	if (errno != ENOENT)
 		return berth_err_set(err, errno, "mkdir %s", dir);
+	if ((size_t)snprintf(path, sizeof(path), "%s", dir) >= sizeof(path))
+		return berth_err_set(err, ENAMETOOLONG, "mkdir %s", dir);
 	/* A concurrent delete may remove an empty default parent between two
 	 * mkdirs here: start over a few times before giving up. */
 	for (int attempt = 0; attempt < 5; attempt++) {
 		bool raced = false;
-		snprintf(path, sizeof(path), "%s", dir);
-		for (char *p = path + 1;; p++) {
-			char saved;
-			if (*p != '/' && *p != '\0')
-				continue;
-			saved = *p;
-			*p = '\0';
-			if (mkdir(path, 0755) == 0) {
-				if (on_new && on_new(path, err) < 0)
-					return -1;
-			} else if (errno == ENOENT) {
-				raced = true;
-				break;
-			} else if (errno != EEXIST) {
-				return berth_err_set(err, errno, "mkdir %s", path);
-			}
-			*p = saved;
-			if (!saved)
-				break;
-		}
+		if (mkdir_with_parents(path, on_new, &raced, err) < 0)
+			return -1;
 		if (!raced)
 			return 0;
 	}
@@ -350,8 +365,27 @@ static void remove_default_parent(struct cgroup_manager *m)
 	}
 }
 
+/* Removes each of m's directories that is an empty leaf: one rmdir each,
+ * no listing. Returns whether none is left. */
+static bool remove_empty_leaves(struct cgroup_manager *m)
+{
+	bool all = true;
+
+	for (size_t i = 0; i < m->n_dirs; i++)
+		if (rmdir(m->dirs[i]) < 0 && errno != ENOENT)
+			all = false;
+	return all;
+}
+
 int cgroup_destroy(struct cgroup_manager *m, struct berth_err *err)
 {
+	/* Usually every process is gone and no nested cgroup was made: done
+	 * in one rmdir per hierarchy. Otherwise (rmdir says EBUSY) the
+	 * careful way: kill what is inside, wait, remove the whole tree. */
+	if (remove_empty_leaves(m)) {
+		remove_default_parent(m);
+		return 0;
+	}
 	/* Up to 10 s: a killed process takes its time to exit on a loaded
 	 * (or emulated) machine, and rmdir fails while it is inside. */
 	for (int round = 0; round < 1000; round++) {

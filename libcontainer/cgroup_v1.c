@@ -84,14 +84,41 @@ static void format_device_rule(const struct spec_device_cgroup *d, char *buf, si
 		 d->access && *d->access ? d->access : "rwm");
 }
 
-static int apply_device_rules(const char *dir, const struct spec *spec, struct berth_err *err)
+/* devices.allow and devices.deny, each opened once for all the rules
+ * (the kernel takes one rule per write). */
+struct device_files {
+	const char *dir;
+	int fd[2]; /* allow, deny */
+};
+
+static int write_device_rule(struct device_files *f, bool allow, const char *rule, struct berth_err *err)
+{
+	const char *name = allow ? "devices.allow" : "devices.deny";
+	int *fd = &f->fd[allow ? 0 : 1];
+	size_t len = strlen(rule);
+	ssize_t n;
+
+	if (*fd < 0) {
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/%s", f->dir, name);
+		*fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (*fd < 0)
+			return berth_err_set(err, errno, "open %s", path);
+	}
+	n = write(*fd, rule, len);
+	if (n != (ssize_t)len)
+		return berth_err_set(err, n < 0 ? errno : EIO, "write %s/%s \"%s\"", f->dir, name, rule);
+	return 0;
+}
+
+static int write_device_rules(struct device_files *f, const struct spec *spec, struct berth_err *err)
 {
 	const struct spec_resources *res = &spec->linux_.resources;
 	char rule[128];
 
 	/* Start from nothing allowed, then the config's rules in order, then
 	 * the defaults and the config's own devices, as runc does. */
-	if (cgroup_write_file(dir, "devices.deny", "a", err) < 0)
+	if (write_device_rule(f, false, "a", err) < 0)
 		return -1;
 	for (size_t i = 0; i < res->n_devices; i++) {
 		const struct spec_device_cgroup *d = &res->devices[i];
@@ -101,11 +128,11 @@ static int apply_device_rules(const char *dir, const struct spec *spec, struct b
 				continue; /* already denied everything */
 			snprintf(rule, sizeof(rule), "a");
 		}
-		if (cgroup_write_file(dir, d->allow ? "devices.allow" : "devices.deny", rule, err) < 0)
+		if (write_device_rule(f, d->allow, rule, err) < 0)
 			return berth_err_wrap(err, "linux.resources.devices[%zu]", i);
 	}
 	for (size_t i = 0; i < sizeof(default_device_rules) / sizeof(*default_device_rules); i++)
-		if (cgroup_write_file(dir, "devices.allow", default_device_rules[i], err) < 0)
+		if (write_device_rule(f, true, default_device_rules[i], err) < 0)
 			return -1;
 	for (size_t i = 0; i < spec->linux_.n_devices; i++) {
 		const struct spec_device *d = &spec->linux_.devices[i];
@@ -113,10 +140,21 @@ static int apply_device_rules(const char *dir, const struct spec *spec, struct b
 		if (type == 'p')
 			continue; /* fifos need no device permission */
 		snprintf(rule, sizeof(rule), "%c %lld:%lld rwm", type, (long long)d->major, (long long)d->minor);
-		if (cgroup_write_file(dir, "devices.allow", rule, err) < 0)
+		if (write_device_rule(f, true, rule, err) < 0)
 			return berth_err_wrap(err, "linux.devices[%zu]", i);
 	}
 	return 0;
+}
+
+static int apply_device_rules(const char *dir, const struct spec *spec, struct berth_err *err)
+{
+	struct device_files f = { dir, { -1, -1 } };
+	int rc = write_device_rules(&f, spec, err);
+
+	for (int i = 0; i < 2; i++)
+		if (f.fd[i] >= 0)
+			close(f.fd[i]);
+	return rc;
 }
 
 static int v1_create(struct cgroup_manager *m, const struct spec *spec, struct berth_err *err)

@@ -397,10 +397,19 @@ static bool find_mount(const char *controller, char *out, size_t len)
 	return found;
 }
 
+/* The unified hierarchy's mountpoint, looked up once on first need.
+ * *state: -1 not looked up yet, 0 none, 1 found (in out). */
+static bool unified_available(int *state, char *out, size_t len)
+{
+	if (*state < 0)
+		*state = find_mount(NULL, out, len);
+	return *state > 0;
+}
+
 int cgroup_v1_apply(struct cgroup_manager *m, const struct spec_resources *r, struct berth_err *err)
 {
 	char unified[1024], mount[1024], dir[5200];
-	bool has_unified = find_mount(NULL, unified, sizeof(unified));
+	int has_unified = -1; /* looked up on first need: one mountinfo walk less */
 
 	for (size_t i = 0; i < cgroup_n_controllers; i++) {
 		const struct cgroup_controller *c = &cgroup_controllers[i];
@@ -410,7 +419,8 @@ int cgroup_v1_apply(struct cgroup_manager *m, const struct spec_resources *r, st
 			snprintf(dir, sizeof(dir), "%s%s", mount, m->path);
 			if (c->set_v1(dir, r, err) < 0)
 				return -1;
-		} else if (has_unified && c->v2_name && cgroup_v2_has_controller(unified, c->v2_name)) {
+		} else if (c->v2_name && unified_available(&has_unified, unified, sizeof(unified)) &&
+			   cgroup_v2_has_controller(unified, c->v2_name)) {
 			snprintf(dir, sizeof(dir), "%s%s", unified, m->path);
 			if (cgroup_v2_enable(unified, m->path, c->v2_name, err) < 0 || c->set_v2(dir, r, err) < 0)
 				return -1;
@@ -421,7 +431,7 @@ int cgroup_v1_apply(struct cgroup_manager *m, const struct spec_resources *r, st
 	}
 	if (r->n_unified == 0)
 		return 0;
-	if (!has_unified)
+	if (!unified_available(&has_unified, unified, sizeof(unified)))
 		return berth_err_msg(err, ENOENT, "linux.resources.unified: this host has no cgroup v2 hierarchy");
 	return cgroup_v2_set_unified(unified, m->path, r, err);
 }

@@ -6,8 +6,6 @@
 
 #include "err.h"
 
-int container_copy_file(const char *src, const char *dst, struct berth_err *err);
-
 /* Removes the files berth puts in a state dir, then the dir. */
 void container_remove_state_dir(const char *dir);
 

@@ -16,27 +16,6 @@
 #include "state.h"
 #include "spec.h"
 
-int container_copy_file(const char *src, const char *dst, struct berth_err *err)
-{
-	char *text;
-	size_t len;
-	int fd;
-
-	if (json_read_file(src, &text, &len, err) < 0)
-		return -1;
-	fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, text, len) != (ssize_t)len) {
-		int e = errno;
-		if (fd >= 0)
-			close(fd);
-		free(text);
-		return berth_err_set(err, e, "write \"%s\"", dst);
-	}
-	close(fd);
-	free(text);
-	return 0;
-}
-
 void container_remove_state_dir(const char *dir)
 {
 	DIR *d = opendir(dir);

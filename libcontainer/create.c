@@ -35,6 +35,8 @@ struct create_run {
 	const struct berth_ctx *ctx;
 	const struct berth_create_opts *opts;
 	struct spec *spec;
+	char *config_text;          /* config.json as parsed, saved as is */
+	size_t config_len;
 	char bundle[PATH_MAX];
 	char rootfs[PATH_MAX];
 	char dir[PATH_MAX];
@@ -59,7 +61,7 @@ static int resolve_paths(struct create_run *r, struct berth_err *err)
 
 	if (!realpath(bundle, r->bundle))
 		return berth_err_set(err, errno, "bundle \"%s\"", bundle);
-	r->spec = spec_load_bundle(r->bundle, err);
+	r->spec = spec_load_bundle_json(r->bundle, &r->config_text, &r->config_len, err);
 	if (!r->spec)
 		return -1;
 	if (r->spec->root_path[0] == '/')
@@ -153,13 +155,26 @@ static int claim_id(struct create_run *r, struct berth_err *err)
 	return r->lock_fd < 0 ? -1 : 0;
 }
 
+/* The state dir's config.json: the text parsed, not the bundle's file read
+ * again (it may have changed since). */
 static int copy_config(struct create_run *r, struct berth_err *err)
 {
-	char src[PATH_MAX + 16], dst[PATH_MAX + 16];
+	char dst[PATH_MAX + 16];
+	ssize_t n;
+	int fd;
 
-	snprintf(src, sizeof(src), "%s/config.json", r->bundle);
 	snprintf(dst, sizeof(dst), "%s/config.json", r->dir);
-	return container_copy_file(src, dst, err);
+	fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return berth_err_set(err, errno, "write \"%s\"", dst);
+	n = write(fd, r->config_text, r->config_len);
+	if (n != (ssize_t)r->config_len) {
+		int e = n < 0 ? errno : EIO;
+		close(fd);
+		return berth_err_set(err, e, "write \"%s\"", dst);
+	}
+	close(fd);
+	return 0;
 }
 
 static int prepare_cgroup(struct create_run *r, struct berth_err *err)
@@ -367,12 +382,14 @@ static int start_stage1(struct create_run *r, struct berth_err *err)
 		return -1;
 	if (ns_write_id_maps(r->pid, r->spec, err) < 0 || cgroup_join_finish(r->cgroup, &r->join, r->pid, r->placed, err) < 0)
 		return -1;
-	if (record_state(r, PHASE_CREATING, err) < 0)
-		return -1;
 	/* Idmapped mounts need the host's privileges: made here, sent before GO. */
 	if (mount_idmap_send(r->spec, r->bundle, r->pid, r->ns.join_fds[SPEC_NS_USER], r->sync_fd, err) < 0)
 		return -1;
 	if (sync_send(r->sync_fd, SYNC_GO, 0, NULL, -1, err) < 0)
+		return -1;
+	/* Written while stage 1 mounts (two cores): nothing reads the state
+	 * before stage 1 asks for the hooks, which this thread answers after. */
+	if (record_state(r, PHASE_CREATING, err) < 0)
 		return -1;
 	return drive_stage1(r, err);
 }
@@ -458,6 +475,7 @@ static void create_cleanup(struct create_run *r, bool failed)
 	cgroup_join_close(&r->join);
 	cgroup_manager_free(r->cgroup);
 	spec_free(r->spec);
+	free(r->config_text);
 	state_free(&r->st);
 }
 

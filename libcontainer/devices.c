@@ -80,9 +80,10 @@ static int bind_host_node(int parent_fd, const char *name, const struct dev_node
 	return rc;
 }
 
-/* Sets mode and owner through an O_PATH fd of the node just made, so a
- * symlink swapped in meanwhile is never followed. */
-static int set_mode_owner(int parent_fd, const char *name, const struct dev_node *d, struct berth_err *err)
+/* Sets the mode bits mknod may not keep (setuid, setgid, sticky) through
+ * an O_PATH fd of the node just made, so a symlink swapped in meanwhile is
+ * never followed. The permission bits came through mknod whole (umask 0). */
+static int set_special_mode(int parent_fd, const char *name, const struct dev_node *d, struct berth_err *err)
 {
 	char fdpath[PATH_IN_ROOT_FD_PATH_MAX];
 	int fd = openat(parent_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
@@ -90,22 +91,41 @@ static int set_mode_owner(int parent_fd, const char *name, const struct dev_node
 
 	if (fd < 0)
 		return berth_err_set(err, errno, "open \"%s\" in rootfs", d->path);
-	/* mknod applied the umask; chmod via the fd's /proc path. */
 	if (chmod(path_in_root_fd_path(fd, fdpath, sizeof(fdpath)), d->mode) < 0)
 		rc = berth_err_set(err, errno, "chmod \"%s\"", d->path);
-	else if (fchownat(fd, "", d->uid, d->gid, AT_EMPTY_PATH) < 0)
-		rc = berth_err_set(err, errno, "chown \"%s\"", d->path);
 	close(fd);
 	return rc;
 }
 
-static int create_node(int root_fd, const struct dev_node *d, struct berth_err *err)
+/* Replaces what the image or the defaults put at name: never a directory,
+ * and never a mount point, which is a host node bound there already
+ * (chmod/chown on it would change the host's node). Returns 1 when the
+ * node must be left as it is. */
+static int clear_existing(int parent_fd, const char *name, const struct dev_node *d, struct berth_err *err)
+{
+	struct statx st;
+
+	if (statx(parent_fd, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &st) < 0)
+		return errno == ENOENT ? 0 : berth_err_set(err, errno, "stat \"%s\"", d->path);
+	if ((st.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && (st.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+		return 1;
+	if (S_ISDIR(st.stx_mode))
+		return berth_err_set(err, EISDIR, "create device \"%s\"", d->path);
+	if (unlinkat(parent_fd, name, 0) < 0)
+		return berth_err_set(err, errno, "replace \"%s\"", d->path);
+	return 0;
+}
+
+/* One node. dev_fd: /dev inside the rootfs, already resolved, or -1. The
+ * caller set the umask to 0, so mknod's mode is the config's; the usual
+ * case is two syscalls, mknodat and fchownat. */
+static int create_node(int root_fd, int dev_fd, const struct dev_node *d, struct berth_err *err)
 {
 	char parent[PATH_MAX];
 	const char *name;
 	mode_t kind;
-	struct statx st;
-	int parent_fd, rc = -1;
+	dev_t rdev = makedev((unsigned int)d->major, (unsigned int)d->minor);
+	int parent_fd, rc = -1, r;
 
 	switch (d->type) {
 	case 'c': case 'u': kind = S_IFCHR; break;
@@ -117,38 +137,37 @@ static int create_node(int root_fd, const struct dev_node *d, struct berth_err *
 	}
 	if (split_path(d->path, parent, sizeof(parent), &name, err) < 0)
 		return -1;
-	parent_fd = path_in_root_mkdir_all(root_fd, *parent ? parent : "/", 0755, err);
-	if (parent_fd < 0)
+	if (dev_fd >= 0 && strcmp(parent, "/dev") == 0)
+		parent_fd = dev_fd;
+	else if ((parent_fd = path_in_root_mkdir_all(root_fd, *parent ? parent : "/", 0755, err)) < 0)
 		return -1;
-	/* Replace what the image or the defaults put there; never a directory,
-	 * and never a mount point: that is a host node bound there already
-	 * (chmod/chown on it would change the host's node). */
-	if (statx(parent_fd, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &st) == 0) {
-		if ((st.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
-		    (st.stx_attributes & STATX_ATTR_MOUNT_ROOT)) {
-			rc = 0;
+	r = mknodat(parent_fd, name, kind | (d->mode & 07777), rdev);
+	if (r < 0 && errno == EEXIST) {
+		r = clear_existing(parent_fd, name, d, err);
+		if (r != 0) {
+			rc = r > 0 ? 0 : -1;
 			goto out;
 		}
-		if (S_ISDIR(st.stx_mode)) {
-			berth_err_set(err, EISDIR, "create device \"%s\"", d->path);
-			goto out;
-		}
-		if (unlinkat(parent_fd, name, 0) < 0) {
-			berth_err_set(err, errno, "replace \"%s\"", d->path);
-			goto out;
-		}
+		r = mknodat(parent_fd, name, kind | (d->mode & 07777), rdev);
 	}
-	if (mknodat(parent_fd, name, kind | (d->mode & 07777),
-		    makedev((unsigned int)d->major, (unsigned int)d->minor)) < 0) {
+	if (r < 0) {
 		if (errno == EPERM && kind != S_IFIFO)
 			rc = bind_host_node(parent_fd, name, d, err);
 		else
 			berth_err_set(err, errno, "mknod \"%s\"", d->path);
 		goto out;
 	}
-	rc = set_mode_owner(parent_fd, name, d, err);
+	if ((d->mode & 07000) && set_special_mode(parent_fd, name, d, err) < 0)
+		goto out;
+	/* AT_SYMLINK_NOFOLLOW: a symlink swapped in is changed, not followed. */
+	if (fchownat(parent_fd, name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0) {
+		berth_err_set(err, errno, "chown \"%s\"", d->path);
+		goto out;
+	}
+	rc = 0;
 out:
-	close(parent_fd);
+	if (parent_fd != dev_fd)
+		close(parent_fd);
 	return rc;
 }
 
@@ -171,16 +190,13 @@ static bool config_mounts_proc(const struct spec *spec)
 	return false;
 }
 
-static int default_dev_setup(const struct spec *spec, int root_fd, struct berth_err *err)
+static int default_dev_setup(const struct spec *spec, int root_fd, int dev_fd, struct berth_err *err)
 {
-	int dev_fd, rc = 0;
+	int rc = 0;
 
 	for (size_t i = 0; i < sizeof(default_nodes) / sizeof(default_nodes[0]); i++)
-		if (create_node(root_fd, &default_nodes[i], err) < 0)
+		if (create_node(root_fd, dev_fd, &default_nodes[i], err) < 0)
 			return -1;
-	dev_fd = path_in_root_mkdir_all(root_fd, "/dev", 0755, err);
-	if (dev_fd < 0)
-		return -1;
 	for (size_t i = 0; rc == 0 && i < sizeof(default_links) / sizeof(default_links[0]); i++)
 		rc = make_link(dev_fd, default_links[i].name, default_links[i].target, false, err);
 	/* The ptmx of the container's own devpts instance (newinstance). */
@@ -188,14 +204,11 @@ static int default_dev_setup(const struct spec *spec, int root_fd, struct berth_
 		rc = make_link(dev_fd, "ptmx", "pts/ptmx", true, err);
 	if (rc == 0 && config_mounts_proc(spec))
 		rc = make_link(dev_fd, "core", "/proc/kcore", false, err);
-	close(dev_fd);
 	return rc;
 }
 
-int devices_setup(const struct spec *spec, int root_fd, bool default_dev, struct berth_err *err)
+static int create_config_devices(const struct spec *spec, int root_fd, int dev_fd, struct berth_err *err)
 {
-	if (default_dev && default_dev_setup(spec, root_fd, err) < 0)
-		return -1;
 	for (size_t i = 0; i < spec->linux_.n_devices; i++) {
 		const struct spec_device *sd = &spec->linux_.devices[i];
 		struct dev_node d = {
@@ -208,8 +221,37 @@ int devices_setup(const struct spec *spec, int root_fd, bool default_dev, struct
 			.gid = sd->gid.set ? (gid_t)sd->gid.v : 0,
 		};
 
-		if (create_node(root_fd, &d, err) < 0)
+		if (create_node(root_fd, dev_fd, &d, err) < 0)
 			return berth_err_wrap(err, "linux.devices[%zu]", i);
 	}
 	return 0;
+}
+
+/* Whether a node goes straight into /dev. */
+static bool any_in_dev(const struct spec *spec)
+{
+	for (size_t i = 0; i < spec->linux_.n_devices; i++)
+		if (strncmp(spec->linux_.devices[i].path, "/dev/", 5) == 0)
+			return true;
+	return false;
+}
+
+int devices_setup(const struct spec *spec, int root_fd, bool default_dev, struct berth_err *err)
+{
+	mode_t old_umask;
+	int dev_fd = -1, rc;
+
+	if (!default_dev && spec->linux_.n_devices == 0)
+		return 0;
+	/* /dev resolved once for every node in it. */
+	if ((default_dev || any_in_dev(spec)) && (dev_fd = path_in_root_mkdir_all(root_fd, "/dev", 0755, err)) < 0)
+		return -1;
+	old_umask = umask(0);
+	rc = default_dev ? default_dev_setup(spec, root_fd, dev_fd, err) : 0;
+	if (rc == 0)
+		rc = create_config_devices(spec, root_fd, dev_fd, err);
+	umask(old_umask);
+	if (dev_fd >= 0)
+		close(dev_fd);
+	return rc;
 }

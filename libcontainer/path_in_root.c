@@ -156,11 +156,36 @@ static int join_prefix(char *buf, size_t size, char **comps, size_t last)
 
 #define MAX_COMPONENTS 512
 
+/* The deepest existing directory among the proper prefixes of comps[0..n),
+ * found from the end (usually the parent exists: one openat2). Returns its
+ * fd and sets *first to the index of the first component below it, which
+ * did not resolve; -1 on an error other than ENOENT. */
+static int open_deepest_parent(int root_fd, char **comps, size_t n, size_t *first)
+{
+	char prefix[PATH_MAX];
+
+	for (size_t k = n - 1; k > 0; k--) {
+		int fd;
+		if (join_prefix(prefix, sizeof(prefix), comps, k - 1) < 0)
+			return -1;
+		fd = openat2_in_root(root_fd, prefix, O_PATH | O_DIRECTORY);
+		if (fd >= 0) {
+			*first = k;
+			return fd;
+		}
+		if (errno != ENOENT)
+			return -1;
+	}
+	*first = 0;
+	return openat2_in_root(root_fd, "/", O_PATH | O_DIRECTORY);
+}
+
 /*
- * The walk behind mkdir_all and create_target. Opens each prefix of the path
- * through openat2 from the root (so symlinks resolve inside it) and creates
- * what is missing relative to the previous, safely opened, prefix. A
- * dangling symlink makes the walk restart on the path it points to.
+ * The walk behind mkdir_all and create_target. Finds the deepest existing
+ * prefix of the path through openat2 from the root (so symlinks resolve
+ * inside it), then creates each missing component relative to the previous,
+ * safely opened, prefix and opens it again from the root. A dangling symlink
+ * makes the walk restart on the path it points to.
  */
 static int resolve_create(int root_fd, const char *path, enum target_kind kind, mode_t dir_mode,
 			  struct berth_err *err)
@@ -169,7 +194,7 @@ static int resolve_create(int root_fd, const char *path, enum target_kind kind, 
 	char *comps[MAX_COMPONENTS];
 	char prefix[PATH_MAX], target[PATH_MAX];
 	int parent_fd = -1, fd = -1, hops = 0;
-	size_t n;
+	size_t n, first = 0;
 
 	if (!work)
 		return berth_err_set(err, errno, "resolve \"%s\" in rootfs", path);
@@ -186,40 +211,43 @@ restart:
 		errno = ENAMETOOLONG;
 		goto out;
 	}
-	parent_fd = openat2_in_root(root_fd, "/", O_PATH | O_DIRECTORY);
+	if (n == 0) {
+		fd = openat2_in_root(root_fd, "/", O_PATH | O_DIRECTORY);
+		goto out;
+	}
+	parent_fd = open_deepest_parent(root_fd, comps, n, &first);
 	if (parent_fd < 0)
 		goto out;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = first; i < n; i++) {
 		bool want_file = i + 1 == n && kind == TARGET_FILE;
 		int oflags = O_PATH | (want_file ? 0 : O_DIRECTORY);
 		ssize_t tlen;
+		bool dots;
 
 		if (join_prefix(prefix, sizeof(prefix), comps, i) < 0)
 			goto out;
-		fd = openat2_in_root(root_fd, prefix, oflags);
-		if (fd < 0 && errno == ENOENT && strcmp(comps[i], ".") != 0 && strcmp(comps[i], "..") != 0) {
-			if (create_component(parent_fd, comps[i], want_file, dir_mode) == 0 || errno == EEXIST)
-				fd = openat2_in_root(root_fd, prefix, oflags);
-			if (fd < 0 && errno == ENOENT) {
-				/* It exists but does not resolve: a dangling symlink.
-				 * Follow it by hand; the restart resolves its target
-				 * inside the root again, ".." clamped at the root. */
-				tlen = readlinkat(parent_fd, comps[i], target, sizeof(target) - 1);
-				if (tlen < 0)
-					goto out;
-				target[tlen] = '\0';
-				if (++hops > MAX_SYMLINK_HOPS) {
-					errno = ELOOP;
-					goto out;
-				}
-				free(work);
-				work = follow_dangling(target, comps, i, n);
-				close(parent_fd);
-				parent_fd = -1;
-				if (!work)
-					goto out;
-				goto restart;
+		dots = strcmp(comps[i], ".") == 0 || strcmp(comps[i], "..") == 0;
+		if (dots || create_component(parent_fd, comps[i], want_file, dir_mode) == 0 || errno == EEXIST)
+			fd = openat2_in_root(root_fd, prefix, oflags);
+		if (fd < 0 && errno == ENOENT && !dots) {
+			/* It exists but does not resolve: a dangling symlink.
+			 * Follow it by hand; the restart resolves its target
+			 * inside the root again, ".." clamped at the root. */
+			tlen = readlinkat(parent_fd, comps[i], target, sizeof(target) - 1);
+			if (tlen < 0)
+				goto out;
+			target[tlen] = '\0';
+			if (++hops > MAX_SYMLINK_HOPS) {
+				errno = ELOOP;
+				goto out;
 			}
+			free(work);
+			work = follow_dangling(target, comps, i, n);
+			close(parent_fd);
+			parent_fd = -1;
+			if (!work)
+				goto out;
+			goto restart;
 		}
 		if (fd < 0)
 			goto out;
@@ -228,10 +256,6 @@ restart:
 			parent_fd = fd;
 			fd = -1;
 		}
-	}
-	if (n == 0) {
-		fd = parent_fd;
-		parent_fd = -1;
 	}
 out:
 	if (fd < 0)

@@ -240,6 +240,11 @@ struct spec *spec_parse(const char *json, size_t len, struct berth_err *err);
  * a directory. Errors are prefixed with "config.json: ". */
 struct spec *spec_load_bundle(const char *bundle, struct berth_err *err);
 
+/* spec_load_bundle, and the config's text as read (malloc'd, not
+ * NUL-terminated, *text_len bytes) when text is not NULL: create saves
+ * exactly what it parsed. */
+struct spec *spec_load_bundle_json(const char *bundle, char **text, size_t *text_len, struct berth_err *err);
+
 void spec_free(struct spec *spec);
 
 /* A process object alone (`berth exec --process FILE`), validated as

@@ -399,7 +399,7 @@ int spec_parse_process_json(const char *json, size_t len, struct spec_process *p
 static char *spec_read_file(const char *path, size_t *len, struct berth_err *err)
 {
 	struct stat st;
-	size_t used = 0;
+	size_t used = 0, cap;
 	char *buf = NULL;
 	int fd;
 
@@ -420,14 +420,27 @@ static char *spec_read_file(const char *path, size_t *len, struct berth_err *err
 		berth_err_set(err, 0, "\"%s\" is larger than %u bytes", path, SPEC_CONFIG_MAX_BYTES);
 		goto fail;
 	}
-	/* One byte more than the limit tells a file that grew under us. */
-	buf = malloc(SPEC_CONFIG_MAX_BYTES + 1);
+	/* Sized from fstat (not the 16 MiB limit: an mmap and munmap per
+	 * create), with room to notice a file that grows under us. */
+	cap = (size_t)st.st_size + 4096;
+	buf = malloc(cap);
 	if (!buf) {
 		berth_err_set(err, ENOMEM, "read \"%s\"", path);
 		goto fail;
 	}
 	for (;;) {
-		ssize_t n = read(fd, buf + used, SPEC_CONFIG_MAX_BYTES + 1 - used);
+		ssize_t n;
+		if (used == cap) {
+			char *bigger;
+			cap = cap * 2 > SPEC_CONFIG_MAX_BYTES + 1 ? SPEC_CONFIG_MAX_BYTES + 1 : cap * 2;
+			bigger = realloc(buf, cap);
+			if (!bigger) {
+				berth_err_set(err, ENOMEM, "read \"%s\"", path);
+				goto fail;
+			}
+			buf = bigger;
+		}
+		n = read(fd, buf + used, cap - used);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -488,6 +501,11 @@ static int spec_check_rootfs(const char *bundle, const struct spec *spec, struct
 
 struct spec *spec_load_bundle(const char *bundle, struct berth_err *err)
 {
+	return spec_load_bundle_json(bundle, NULL, NULL, err);
+}
+
+struct spec *spec_load_bundle_json(const char *bundle, char **text, size_t *text_len, struct berth_err *err)
+{
 	struct spec *spec = NULL;
 	char *path, *json;
 	size_t len = 0;
@@ -504,10 +522,15 @@ struct spec *spec_load_bundle(const char *bundle, struct berth_err *err)
 	if (!json)
 		goto out;
 	spec = spec_parse(json, len, err);
-	free(json);
 	if (spec && spec_check_rootfs(bundle, spec, err) < 0) {
 		spec_free(spec);
 		spec = NULL;
+	}
+	if (spec && text) {
+		*text = json;
+		*text_len = len;
+	} else {
+		free(json);
 	}
 out:
 	if (!spec)

@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "err.h"
 #include "spec.h"
@@ -87,5 +88,8 @@ int state_list_ids(const char *root, char ***ids, size_t *n, struct berth_err *e
 
 /* Current time in RFC 3339 with nanoseconds (Go's RFC3339Nano). */
 void rfc3339_nano_now(char *buf, size_t len);
+
+/* ts in UTC as Go's RFC3339Nano ("2026-12-05T04:19:09.5Z"). */
+void rfc3339_nano(const struct timespec *ts, char *buf, size_t len);
 
 #endif

@@ -129,12 +129,15 @@ static int process_set_user(const struct plan_view *plan, struct init_err *err)
 		if (!plan->has_groups)
 			n_groups = 0;
 		if (!(n_groups == 0 && process_setgroups_denied()) &&
-		    setgroups(n_groups, (const gid_t *)groups) < 0)
+		    syscall(SYS_setgroups, (size_t)n_groups, (const gid_t *)groups) < 0)
 			return init_err_set(err, errno, "setgroups");
 	}
-	if (setresgid(plan->user.gid, plan->user.gid, plan->user.gid) < 0)
+	/* Raw syscalls: the process is single-threaded, and musl's wrappers
+	 * block every signal around each call to sync threads (six syscalls
+	 * more). */
+	if (syscall(SYS_setresgid, plan->user.gid, plan->user.gid, plan->user.gid) < 0)
 		return init_err_set(err, errno, "setresgid %u", plan->user.gid);
-	if (setresuid(plan->user.uid, plan->user.uid, plan->user.uid) < 0)
+	if (syscall(SYS_setresuid, plan->user.uid, plan->user.uid, plan->user.uid) < 0)
 		return init_err_set(err, errno, "setresuid %u", plan->user.uid);
 	if (plan->user.has_umask)
 		umask((mode_t)plan->user.umask);

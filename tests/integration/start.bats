@@ -20,11 +20,13 @@ workload_comms() {
 	done
 }
 
-# live_processes ID: the container's processes that are not zombies.
+# live_processes ID: the container's processes that are not zombies (one
+# that is gone by the time its stat is read is not live either).
 live_processes() {
-	local pid
+	local pid state
 	for pid in $(container_processes "$1"); do
-		[[ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" == [ZX] ]] || echo "$pid"
+		state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || continue
+		[[ -z "$state" || "$state" == [ZX] ]] || echo "$pid"
 	done
 }
 
