@@ -124,6 +124,18 @@ check_cap_sets() {
 	check_cap_sets bounding effective permitted inheritable ambient
 }
 
+@test "signals the caller ignores are neither ignored nor blocked in the workload" {
+	# An ignored signal survives exec: berth-init resets what SigIgn names.
+	# grep itself, not sh (busybox sh ignores SIGQUIT of its own).
+	set_args grep -E '^Sig(Ign|Blk):' /proc/self/status
+	trap '' USR1 HUP QUIT
+	run_container
+	trap - USR1 HUP QUIT
+	assert_success
+	assert_equal "$(status_field SigIgn "$output")" 0000000000000000
+	assert_equal "$(status_field SigBlk "$output")" 0000000000000000
+}
+
 @test "capabilities: an empty config drops everything" {
 	update_config '.process.capabilities = {}'
 	set_sh 'grep ^Cap /proc/self/status'
