@@ -18,53 +18,6 @@ static bool is_dev_dir(const char *dest)
 	return strcmp(dest, "/dev") == 0 || strcmp(dest, "/dev/") == 0;
 }
 
-/* Does mount point mp contain path? */
-static bool mount_contains(const char *mp, const char *path)
-{
-	size_t len = strlen(mp);
-
-	if (strcmp(mp, "/") == 0)
-		return true;
-	return strncmp(path, mp, len) == 0 && (path[len] == '/' || path[len] == '\0');
-}
-
-/*
- * pivot_root and MS_MOVE refuse a new root whose parent mount is shared, and
- * binding rootfs from a shared mount would make it a peer of the host's. As
- * runc does, make the mount that holds rootfs private when it is shared
- * (this only affects our copy of it in the new mount namespace).
- */
-static int make_rootfs_parent_private(const char *rootfs, struct berth_err *err)
-{
-	char real[PATH_MAX], mp[PATH_MAX], best[PATH_MAX] = "";
-	bool best_shared = false;
-	char *line = NULL;
-	size_t cap = 0;
-	FILE *f;
-
-	if (!realpath(rootfs, real))
-		return berth_err_set(err, errno, "resolve rootfs \"%s\"", rootfs);
-	f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
-		return berth_err_set(err, errno, "open /proc/self/mountinfo");
-	while (getline(&line, &cap, f) > 0) {
-		const char *sep = strstr(line, " - ");
-
-		if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1 || !mount_contains(mp, real))
-			continue;
-		/* Later lines cover earlier ones; longer mount points are deeper. */
-		if (strlen(mp) >= strlen(best)) {
-			snprintf(best, sizeof(best), "%s", mp);
-			best_shared = memmem(line, (size_t)(sep - line), " shared:", 8) != NULL;
-		}
-	}
-	free(line);
-	fclose(f);
-	if (best_shared && mount(NULL, best, NULL, MS_PRIVATE, NULL) < 0)
-		return berth_err_set(err, errno, "make \"%s\" private", best);
-	return 0;
-}
-
 static int setup_dev(const struct spec *spec, int root_fd, struct berth_err *err)
 {
 	bool dev_tmpfs = false, dev_bound = false;
@@ -102,8 +55,10 @@ int rootfs_prepare_idmapped(const struct spec *spec, const char *rootfs, const i
 	 */
 	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
 		return berth_err_set(err, errno, "rootfs: set propagation of \"/\"");
-	if (make_rootfs_parent_private(rootfs, err) < 0)
-		return berth_err_wrap(err, "rootfs");
+	/* pivot_root and MS_MOVE refuse a new root whose parent mount is
+	 * shared. runc makes that parent private after its own propagation
+	 * step, which may be MS_SHARED; here every mount is now a slave (or
+	 * private), none shared: there is nothing to look up. */
 	/* pivot_root needs the new root to be a mount point. */
 	if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return berth_err_set(err, errno, "rootfs: bind \"%s\" on itself", rootfs);
