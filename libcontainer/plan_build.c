@@ -189,6 +189,9 @@ static int plan_put_caps(struct plan_buf *buf, const struct spec_caps *sc, struc
 	 * inheritable; runc drops the others silently (its default spec asks
 	 * for ambient caps without inheritable ones), and so does berth. */
 	caps.ambient = sc->ambient & sc->inheritable & sc->permitted & known;
+	/* Read here already: berth-init need not probe for it again. */
+	caps.last_cap = (uint32_t)last;
+	caps.reserved = 0;
 	return plan_put(buf, PLAN_CAPS, &caps, sizeof(caps), err);
 }
 

@@ -67,6 +67,8 @@ struct plan_user {
 
 struct plan_caps {
 	uint64_t bounding, effective, inheritable, permitted, ambient;
+	uint32_t last_cap;   /* the kernel's last capability, as berth read it */
+	uint32_t reserved;   /* 0 */
 };
 
 struct plan_seccomp {

@@ -91,9 +91,12 @@ static int process_last_cap(void)
 /* Dropping a capability that is not in the bounding set succeeds (given
  * CAP_SETPCAP), so no read is needed before each drop; without
  * CAP_SETPCAP, a capability that is already gone is no error. */
-static int process_drop_bounding(uint64_t keep, struct init_err *err)
+static int process_drop_bounding(const struct plan_caps *caps, struct init_err *err)
 {
-	int last = process_last_cap();
+	uint64_t keep = caps->bounding;
+	/* berth read the last cap when it made the plan; probe only for a
+	 * value out of range. */
+	int last = caps->last_cap > 0 && caps->last_cap < 64 ? (int)caps->last_cap : process_last_cap();
 
 	for (int cap = 0; cap <= last; cap++) {
 		if ((keep & (1ull << cap)) || prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
@@ -358,7 +361,7 @@ static int process_exec_env(const struct plan_view *plan, char **env, struct ini
 		return -1;
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return init_err_set(err, errno, "prctl PR_SET_KEEPCAPS");
-	if (plan->has_caps && process_drop_bounding(plan->caps.bounding, err) < 0)
+	if (plan->has_caps && process_drop_bounding(&plan->caps, err) < 0)
 		return -1;
 	if (process_set_user(plan, err) < 0)
 		return -1;
