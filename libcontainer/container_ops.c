@@ -1,6 +1,7 @@
 /* start, kill, delete and state of an existing container. */
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,6 +107,25 @@ out:
 	return rc;
 }
 
+/* A start that failed (the workload's exec, a startContainer hook) ends
+ * berth-init right after its answer. Returns once it has exited (1 s at
+ * most): a caller that deletes the container as soon as start fails must
+ * find it stopped. containerd's shim refused the delete of a task it still
+ * saw as created ("task must be stopped before deletion") when dockerd
+ * asked before the shim had reaped the init, and the container leaked. */
+static void wait_for_failed_init(const struct container_state *st)
+{
+	struct berth_err ignored;
+	struct pollfd pfd = { .events = POLLIN };
+
+	pfd.fd = container_init_pidfd(st, &ignored);
+	if (pfd.fd < 0)
+		return; /* gone already */
+	while (poll(&pfd, 1, 1000) < 0 && errno == EINTR)
+		;
+	close(pfd.fd);
+}
+
 static int open_dir_locked(const struct berth_ctx *ctx, const char *id, char *dir, size_t len,
 			   struct berth_err *err)
 {
@@ -140,8 +160,12 @@ int berth_container_start(const struct berth_ctx *ctx, const char *id, struct be
 		goto out;
 	}
 	json = state_oci_json(&st, false, NULL, err);
-	if (!json || tell_init_to_start(dir, json, err) < 0)
+	if (!json)
 		goto out;
+	if (tell_init_to_start(dir, json, err) < 0) {
+		wait_for_failed_init(&st);
+		goto out;
+	}
 	st.phase = PHASE_STARTED;
 	if (state_save(dir, &st, err) < 0)
 		goto out;

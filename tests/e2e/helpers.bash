@@ -168,8 +168,11 @@ e2e_spawn() {
 			((fd > 2)) && eval "exec $fd>&-"
 		done 2>/dev/null
 		cd "$E2E_T" || exit 1
+		# The log again here: the loop's 2>/dev/null made bash save
+		# stderr in a high fd, which the loop then closed, so the
+		# daemon's stderr would stay on /dev/null.
 		exec nsenter -t "$E2E_HOLDER_PID" -m --wd="$E2E_T" -- \
-			env TMPDIR="$E2E_T/tmp" XDG_RUNTIME_DIR= NOTIFY_SOCKET= "$@"
+			env TMPDIR="$E2E_T/tmp" XDG_RUNTIME_DIR= NOTIFY_SOCKET= "$@" >"$E2E_T/$name.log" 2>&1
 	) </dev/null >"$E2E_T/$name.log" 2>&1 &
 	echo $! >"$E2E_T/$name.pid"
 	disown $!
