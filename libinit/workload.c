@@ -14,13 +14,7 @@
 #include "signals.h"
 
 /* The child reports a failed step as "<errno> <message>" on a CLOEXEC pipe:
- * EOF with nothing read means execve succeeded.
- *
- * vfork: berth-init waits for that EOF anyway, and sharing its memory until
- * the exec spares both sides every copy-on-write fault of a fork (tens of
- * microseconds each in a VM). The child only makes syscalls on its own
- * task (ids, caps, signals, fds, cwd: no CLONE_FILES/FS/SIGHAND), never
- * returns from here, and ends in execve or _exit. */
+ * EOF with nothing read means execve succeeded. */
 pid_t workload_fork(const struct plan_view *plan, struct init_err *err)
 {
 	char report[INIT_ERR_MAX + 16];
@@ -30,7 +24,7 @@ pid_t workload_fork(const struct plan_view *plan, struct init_err *err)
 
 	if (pipe2(ep, O_CLOEXEC) < 0)
 		return init_err_set(err, errno, "pipe");
-	pid = vfork();
+	pid = fork();
 	if (pid < 0) {
 		init_err_set(err, errno, "fork");
 		close(ep[0]);
