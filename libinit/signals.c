@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,23 +51,31 @@ static int signals_ignored(uint64_t *mask)
 	return 0;
 }
 
+/* The kernel's struct sigaction for rt_sigaction (x86-64 layout, no
+ * restorer needed for SIG_DFL). */
+struct kernel_sigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	void (*restorer)(void);
+	uint64_t mask;
+};
+
 void signals_reset(void)
 {
-	struct sigaction dfl;
+	struct kernel_sigaction dfl = { SIG_DFL, 0, NULL, 0 };
 	sigset_t none;
 	uint64_t ignored = ~0ull;
 
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
 	/* berth-init never installs a handler, and exec resets handled
 	 * signals: only an ignored signal (inherited from berth's caller)
 	 * would reach the workload. Reset just those when /proc says which:
-	 * 3 syscalls instead of 64. SIGKILL, SIGSTOP and libc-internal
-	 * signals refuse: that is fine. */
+	 * 3 syscalls instead of 64. The raw syscall: libc's sigaction
+	 * refuses its internal signals (32-34), which a caller may still
+	 * have ignored. SIGKILL and SIGSTOP refuse: that is fine. */
 	(void)signals_ignored(&ignored);
-	for (int sig = 1; sig < _NSIG && sig <= 64; sig++)
+	for (int sig = 1; sig <= 64; sig++)
 		if (ignored & (1ull << (sig - 1)))
-			(void)sigaction(sig, &dfl, NULL);
+			(void)syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
 	sigemptyset(&none);
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 }
