@@ -159,22 +159,7 @@ static int claim_id(struct create_run *r, struct berth_err *err)
  * again (it may have changed since). */
 static int copy_config(struct create_run *r, struct berth_err *err)
 {
-	char dst[PATH_MAX + 16];
-	ssize_t n;
-	int fd;
-
-	snprintf(dst, sizeof(dst), "%s/config.json", r->dir);
-	fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return berth_err_set(err, errno, "write \"%s\"", dst);
-	n = write(fd, r->config_text, r->config_len);
-	if (n != (ssize_t)r->config_len) {
-		int e = n < 0 ? errno : EIO;
-		close(fd);
-		return berth_err_set(err, e, "write \"%s\"", dst);
-	}
-	close(fd);
-	return 0;
+	return state_write_file(r->dir, "config.json", r->config_text, r->config_len, 0600, err);
 }
 
 static int prepare_cgroup(struct create_run *r, struct berth_err *err)

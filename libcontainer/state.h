@@ -57,7 +57,7 @@ int state_save(const char *dir, const struct container_state *st, struct berth_e
  * so a reader sees the old or the new text, never part of one. No fsync:
  * the state dir describes processes, which a power loss ends too, and
  * `start` must not wait for a disk flush while the workload already runs.
- * State files and the pid file go through here. */
+ * State files, the saved config.json and the pid file go through here. */
 int state_write_file(const char *dir, const char *name, const void *buf, size_t len, mode_t mode,
 		     struct berth_err *err);
 
