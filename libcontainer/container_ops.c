@@ -39,9 +39,13 @@ static void run_warn_hooks(const char *dir, const struct container_state *st, en
 			   const char *status)
 {
 	struct berth_err err;
-	struct spec *spec = container_load_saved_spec(dir, &err);
+	struct spec *spec;
 	char *json;
 
+	/* The saved config is read only when it has hooks of this kind. */
+	if (st->hook_kinds_known && !(st->hook_kinds & (1u << kind)))
+		return;
+	spec = container_load_saved_spec(dir, &err);
 	if (!spec) {
 		log_warn("%s hooks: %s", spec_hook_kind_name(kind), err.msg);
 		return;

@@ -45,6 +45,7 @@ struct create_run {
 	struct cgroup_manager *cgroup;
 	struct cgroup_join join;    /* how stage 1 joins the cgroup (cgroup.h) */
 	bool placed;                /* born in the cgroup2 hierarchy */
+	bool go_sent;               /* before the clone: stage1_runs_alone */
 	int stdio_fds[2];           /* run.berth.stdout / .stderr files, or -1 */
 	struct ns_plan ns;
 	bool ns_prepared;
@@ -159,7 +160,7 @@ static int claim_id(struct create_run *r, struct berth_err *err)
  * again (it may have changed since). */
 static int copy_config(struct create_run *r, struct berth_err *err)
 {
-	return state_write_file(r->dir, "config.json", r->config_text, r->config_len, 0600, err);
+	return state_create_file(r->dir, "config.json", r->config_text, r->config_len, 0600, err);
 }
 
 static int prepare_cgroup(struct create_run *r, struct berth_err *err)
@@ -240,44 +241,82 @@ static int prepare_init(struct create_run *r, struct berth_err *err)
 	return 0;
 }
 
+/* Stage 1 may run in berth's own memory (clone_child_sharing_memory: no
+ * copy-on-write faults on either side, about 60 page faults fewer) when it
+ * needs no answer from berth until it has exec'd berth-init, since berth
+ * waits meanwhile: no user namespace to map ids for, no idmapped mounts to
+ * make, no prestart, createRuntime or createContainer hooks to run between
+ * its steps. Its GO then goes into the socket before the clone. */
+static bool stage1_runs_alone(const struct spec *spec)
+{
+	if (spec->linux_.namespaces[SPEC_NS_USER].present || spec->hooks[SPEC_HOOK_PRESTART].n ||
+	    spec->hooks[SPEC_HOOK_CREATE_RUNTIME].n || spec->hooks[SPEC_HOOK_CREATE_CONTAINER].n)
+		return false;
+	for (size_t i = 0; i < spec->n_mounts; i++)
+		if (mount_is_idmapped(&spec->mounts[i]))
+			return false;
+	return true;
+}
+
+struct stage1_start {
+	struct stage1_args a;
+	int parent_end; /* berth's end of the socket pair */
+};
+
+static _Noreturn void stage1_entry(void *arg)
+{
+	const struct stage1_start *s = arg;
+
+	close(s->parent_end);
+	stage1_run(&s->a);
+}
+
 static int clone_stage1(struct create_run *r, struct berth_err *err)
 {
+	struct stage1_start s;
 	int pair[2];
-	pid_t pid;
+	pid_t pid = -1;
 
 	if (ns_plan_prepare(r->spec, &r->ns, err) < 0)
 		return -1;
 	r->ns_prepared = true;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
 		return berth_err_set(err, errno, "socketpair");
-	if (ns_enter_pid_for_children(&r->ns, err) < 0) {
-		close(pair[0]);
-		close(pair[1]);
-		return -1;
-	}
+	r->go_sent = stage1_runs_alone(r->spec);
+	if (r->go_sent && sync_send(pair[0], SYNC_GO, 0, NULL, -1, err) < 0)
+		goto fail;
+	if (ns_enter_pid_for_children(&r->ns, err) < 0)
+		goto fail;
+	s = (struct stage1_start){ .parent_end = pair[0],
+				   .a = { .spec = r->spec, .rootfs = r->rootfs, .bundle = r->bundle, .ns = &r->ns,
+					  .sync_fd = pair[1], .init_memfd = r->init_memfd, .plan_fd = r->plan_fd,
+					  .control_fd = r->control_fd, .no_pivot = r->opts->no_pivot,
+					  .no_new_keyring = r->opts->no_new_keyring, .preserve_fds = r->preserve_fds,
+					  .stdout_fd = r->stdio_fds[0], .stderr_fd = r->stdio_fds[1],
+					  .cgroup_join = &r->join } };
 	/* v2: born in its cgroup; attach() later is a no-op then, and moves
 	 * it on v1 or where the kernel refused CLONE_INTO_CGROUP. */
-	pid = clone_child(r->ns.clone_flags, r->join.clone_fd, NULL, &r->placed);
-	if (pid == 0) {
-		struct stage1_args a = { .spec = r->spec, .rootfs = r->rootfs, .bundle = r->bundle, .ns = &r->ns, .sync_fd = pair[1],
-					 .init_memfd = r->init_memfd, .plan_fd = r->plan_fd,
-					 .control_fd = r->control_fd, .no_pivot = r->opts->no_pivot,
-					 .no_new_keyring = r->opts->no_new_keyring,
-					 .preserve_fds = r->preserve_fds, .stdout_fd = r->stdio_fds[0],
-					 .stderr_fd = r->stdio_fds[1], .cgroup_join = &r->join };
-		close(pair[0]);
-		stage1_run(&a);
+	if (r->go_sent)
+		pid = clone_child_sharing_memory(r->ns.clone_flags, r->join.clone_fd, stage1_entry, &s, &r->placed);
+	if (!r->go_sent || (pid < 0 && errno == ENOSYS)) {
+		pid = clone_child(r->ns.clone_flags, r->join.clone_fd, NULL, &r->placed);
+		if (pid == 0)
+			stage1_entry(&s);
 	}
-	close(pair[1]);
 	if (pid < 0) {
 		int e = errno;
-		close(pair[0]);
 		ns_leave_pid_for_children(&r->ns, err);
-		return berth_err_set(err, e, "clone3");
+		berth_err_set(err, e, "clone3");
+		goto fail;
 	}
+	close(pair[1]);
 	r->pid = pid;
 	r->sync_fd = pair[0];
 	return ns_leave_pid_for_children(&r->ns, err);
+fail:
+	close(pair[0]);
+	close(pair[1]);
+	return -1;
 }
 
 static int record_state(struct create_run *r, enum container_phase phase, struct berth_err *err)
@@ -370,7 +409,7 @@ static int start_stage1(struct create_run *r, struct berth_err *err)
 	/* Idmapped mounts need the host's privileges: made here, sent before GO. */
 	if (mount_idmap_send(r->spec, r->bundle, r->pid, r->ns.join_fds[SPEC_NS_USER], r->sync_fd, err) < 0)
 		return -1;
-	if (sync_send(r->sync_fd, SYNC_GO, 0, NULL, -1, err) < 0)
+	if (!r->go_sent && sync_send(r->sync_fd, SYNC_GO, 0, NULL, -1, err) < 0)
 		return -1;
 	/* Written while stage 1 mounts (two cores): nothing reads the state
 	 * before stage 1 asks for the hooks, which this thread answers after. */
@@ -415,6 +454,10 @@ static void fill_state(struct create_run *r)
 	r->st.created = strdup(created);
 	owner_name(geteuid(), owner, sizeof(owner));
 	r->st.owner = strdup(owner);
+	for (int k = 0; k < SPEC_HOOK_KIND_COUNT; k++)
+		if (r->spec->hooks[k].n)
+			r->st.hook_kinds |= 1u << k;
+	r->st.hook_kinds_known = true;
 	if (r->spec->n_annotations) {
 		r->st.annotations = calloc(r->spec->n_annotations, sizeof(*r->st.annotations));
 		for (size_t i = 0; r->st.annotations && i < r->spec->n_annotations; i++) {

@@ -28,17 +28,21 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include "mount_api.h"
 #include "path_in_root.h"
 #include "plan_build.h"
 
 #define MAX_HIERARCHIES 32
 #define CGROUP_MOUNT_FLAGS (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY)
 
+/* Small, with its strings in one allocation: a table of PATH_MAX arrays
+ * cost two page faults per hierarchy. */
 struct hierarchy {
-	char mountpoint[PATH_MAX]; /* on the host, e.g. /sys/fs/cgroup/cpu,cpuacct */
-	char root[PATH_MAX];       /* root of the mount inside the hierarchy */
-	char opts[512];            /* mount data for a fresh mount, e.g. "cpu,cpuacct" */
+	const char *mountpoint; /* on the host, e.g. /sys/fs/cgroup/cpu,cpuacct */
+	const char *root;       /* root of the mount inside the hierarchy */
+	const char *opts;       /* mount data for a fresh mount, e.g. "cpu,cpuacct" */
 	bool v2;
+	char *text;             /* what the three point into (NULL: literals) */
 };
 
 /* Undoes mountinfo's octal escapes ("\040" for a space) in place. */
@@ -89,14 +93,15 @@ static const char *base_name(const char *path)
 static int read_hierarchies(struct hierarchy *h, size_t *n, struct berth_err *err)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char *line = NULL;
-	size_t cap = 0;
+	char *line = NULL, *text;
+	size_t cap = 0, mp_len, root_len, opts_len;
+	int rc = 0;
 
 	*n = 0;
 	if (!f)
 		return berth_err_set(err, errno, "open /proc/self/mountinfo");
 	while (getline(&line, &cap, f) > 0 && *n < MAX_HIERARCHIES) {
-		char root[PATH_MAX], mp[PATH_MAX], fstype[64], super[512];
+		char root[PATH_MAX], mp[PATH_MAX], fstype[64], super[512], opts[512];
 		const char *sep = strstr(line, " - ");
 		bool dup = false;
 
@@ -114,15 +119,31 @@ static int read_hierarchies(struct hierarchy *h, size_t *n, struct berth_err *er
 			dup |= strcmp(base_name(h[i].mountpoint), base_name(mp)) == 0;
 		if (dup)
 			continue;
-		snprintf(h[*n].mountpoint, sizeof(h[*n].mountpoint), "%s", mp);
-		snprintf(h[*n].root, sizeof(h[*n].root), "%s", root);
-		fresh_mount_opts(super, h[*n].opts, sizeof(h[*n].opts));
-		h[*n].v2 = strcmp(fstype, "cgroup2") == 0;
+		fresh_mount_opts(super, opts, sizeof(opts));
+		mp_len = strlen(mp) + 1;
+		root_len = strlen(root) + 1;
+		opts_len = strlen(opts) + 1;
+		text = malloc(mp_len + root_len + opts_len);
+		if (!text) {
+			rc = berth_err_set(err, ENOMEM, "cgroup hierarchies");
+			break;
+		}
+		memcpy(text, mp, mp_len);
+		memcpy(text + mp_len, root, root_len);
+		memcpy(text + mp_len + root_len, opts, opts_len);
+		h[*n] = (struct hierarchy){ .mountpoint = text, .root = text + mp_len, .opts = text + mp_len + root_len,
+					    .v2 = strcmp(fstype, "cgroup2") == 0, .text = text };
 		(*n)++;
 	}
 	free(line);
 	fclose(f);
-	return 0;
+	return rc;
+}
+
+static void free_hierarchies(struct hierarchy *h, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(h[i].text);
 }
 
 static bool opts_have(const char *opts, const char *token, size_t token_len)
@@ -236,13 +257,37 @@ static bool writable_for_systemd(const struct spec *spec, const struct hierarchy
 	return !h || h->v2 || opts_have(h->opts, named, sizeof(named) - 1);
 }
 
+/* A bind of the host's directory host on <tmpfs_fd>/<name> with flags, in
+ * three calls where a bind and a remount by path take six: the tree is
+ * cloned, given its flags and attached by fd. */
+static int bind_hierarchy(const char *host, int tmpfs_fd, const char *name, const char *dest, unsigned long flags,
+			  struct berth_err *err)
+{
+	struct mount_attr attr = { 0 };
+	int tree = open_tree(AT_FDCWD, host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	int rc = 0;
+
+	if (tree < 0)
+		return berth_err_set(err, errno, "bind \"%s\" on \"%s\"", host, dest);
+	attr.attr_set = (flags & MS_RDONLY ? MOUNT_ATTR_RDONLY : 0) | (flags & MS_NOSUID ? MOUNT_ATTR_NOSUID : 0) |
+			(flags & MS_NODEV ? MOUNT_ATTR_NODEV : 0) | (flags & MS_NOEXEC ? MOUNT_ATTR_NOEXEC : 0);
+	if (attr.attr_set && mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+		rc = berth_err_set(err, errno, "remount \"%s\"", dest);
+	/* The directory was just made in a tmpfs nothing else has seen, and
+	 * move_mount does not follow a symlink there anyway. */
+	else if (move_mount(tree, "", tmpfs_fd, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		rc = berth_err_set(err, errno, "bind \"%s\" on \"%s\"", host, dest);
+	close(tree);
+	return rc;
+}
+
 /* One hierarchy at <dest>/<name>: a fresh mount with a new cgroup namespace,
  * else a bind of the host directory of our own cgroup (cgroups: the lines
  * of /proc/self/cgroup). tmpfs_fd is the tmpfs just mounted at dest, which
  * nothing else can have written to yet: its directories are made and
  * opened without a walk from the root. */
 static int mount_hierarchy(const struct spec *spec, const struct spec_mount *m, const struct hierarchy *h,
-			   const char *cgroups, int root_fd, int tmpfs_fd, struct berth_err *err)
+			   const char *cgroups, int tmpfs_fd, struct berth_err *err)
 {
 	char dest[PATH_MAX], own[PATH_MAX], host[PATH_MAX * 2];
 	unsigned long flags = m->flags & CGROUP_MOUNT_FLAGS & ~(writable_for_systemd(spec, h) ? MS_RDONLY : 0UL);
@@ -254,18 +299,17 @@ static int mount_hierarchy(const struct spec *spec, const struct spec_mount *m, 
 		return berth_err_set(err, ENAMETOOLONG, "cgroup directory in \"%s\"", m->destination);
 	if (mkdirat(tmpfs_fd, name, 0755) < 0 && errno != EEXIST)
 		return berth_err_set(err, errno, "mkdir \"%s\"", dest);
+	if (!rootfs_new_ns(spec, SPEC_NS_CGROUP)) {
+		if (own_cgroup_path(cgroups, h, own, sizeof(own), err) < 0)
+			return -1;
+		snprintf(host, sizeof(host), "%s%s", h->mountpoint, strcmp(own, "/") ? own : "");
+		return bind_hierarchy(host, tmpfs_fd, name, dest, flags, err);
+	}
 	fd = openat(tmpfs_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return berth_err_set(err, errno, "open \"%s\"", dest);
-	if (rootfs_new_ns(spec, SPEC_NS_CGROUP)) {
-		if (mount_onto_fd(type, fd, type, flags, h->v2 ? NULL : h->opts) < 0)
-			rc = berth_err_set(err, errno, "mount \"%s\" on \"%s\"", type, dest);
-	} else if (own_cgroup_path(cgroups, h, own, sizeof(own), err) < 0) {
-		rc = -1;
-	} else {
-		snprintf(host, sizeof(host), "%s%s", h->mountpoint, strcmp(own, "/") ? own : "");
-		rc = mount_bind_fd(host, root_fd, dest, fd, false, flags, 0, err);
-	}
+	if (mount_onto_fd(type, fd, type, flags, h->v2 ? NULL : h->opts) < 0)
+		rc = berth_err_set(err, errno, "mount \"%s\" on \"%s\"", type, dest);
 	close(fd);
 	return rc;
 }
@@ -285,16 +329,12 @@ static void link_comounted(int dir_fd, const char *name)
 
 static int mount_cgroup_v1(const struct spec *spec, const struct spec_mount *m, int root_fd, struct berth_err *err)
 {
-	/* Not calloc: zeroing all 32 entries (100 KiB) cost 26 page faults
-	 * per container; read_hierarchies fills each entry it counts. */
-	struct hierarchy *h = malloc(MAX_HIERARCHIES * sizeof(*h));
+	struct hierarchy h[MAX_HIERARCHIES];
 	size_t n = 0;
 	bool oom;
 	char *data = NULL, *cgroups = NULL;
 	int fd = -1, rc = -1;
 
-	if (!h)
-		return berth_err_set(err, ENOMEM, "cgroup mount on \"%s\"", m->destination);
 	if (read_hierarchies(h, &n, err) < 0)
 		goto out;
 	if (!rootfs_new_ns(spec, SPEC_NS_CGROUP) && !(cgroups = read_own_cgroups(err)))
@@ -317,7 +357,7 @@ static int mount_cgroup_v1(const struct spec *spec, const struct spec_mount *m, 
 	if (fd < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		if (mount_hierarchy(spec, m, &h[i], cgroups, root_fd, fd, err) < 0) {
+		if (mount_hierarchy(spec, m, &h[i], cgroups, fd, err) < 0) {
 			berth_err_wrap(err, "cgroup controller \"%s\"", h[i].v2 ? "unified" : h[i].opts);
 			goto out;
 		}
@@ -334,7 +374,7 @@ out:
 		close(fd);
 	free(data);
 	free(cgroups);
-	free(h);
+	free_hierarchies(h, n);
 	return rc;
 }
 

@@ -35,6 +35,11 @@ struct container_state {
 	enum container_phase phase;
 	char *cgroup_path;           /* as placed in every hierarchy, "/berth/x" */
 	struct spec_kv *annotations; size_t n_annotations;
+	/* The hook kinds the saved config.json has (bit 1 << spec_hook_kind):
+	 * start and delete read and parse it only for those. False known: a
+	 * state.json of an older berth, which has no such record. */
+	unsigned hook_kinds;
+	bool hook_kinds_known;
 	/* `berth mount`'s record (mounts.json): filled by berth_container_state
 	 * only, printed by state_oci_json when not empty. */
 	struct attached_mounts mounts;
@@ -60,6 +65,10 @@ int state_save(const char *dir, const struct container_state *st, struct berth_e
  * State files, the saved config.json and the pid file go through here. */
 int state_write_file(const char *dir, const char *name, const void *buf, size_t len, mode_t mode,
 		     struct berth_err *err);
+/* The same for a name that cannot exist yet (a file of a state dir just
+ * made): the temp file is renamed, without first trying to exchange. */
+int state_create_file(const char *dir, const char *name, const void *buf, size_t len, mode_t mode,
+		      struct berth_err *err);
 
 /* Reads <root>/<id>/state.json and derives status. A missing container
  * gives errnum ENOENT and `container "id" does not exist`. */

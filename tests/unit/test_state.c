@@ -1,9 +1,14 @@
-/* Unit tests for state.c's time stamps: rfc3339_nano must agree with
- * gmtime_r (which it replaces on the hot path) across eras, leap days and
- * negative times, and drop trailing zeros of the fraction as Go does. */
+/* Unit tests for state.c: rfc3339_nano must agree with gmtime_r (which it
+ * replaces on the hot path) across eras, leap days and negative times, and
+ * drop trailing zeros of the fraction as Go does; state.json keeps the hook
+ * kinds of the config through a save and a replace, and one without that
+ * record (an older berth's) says it does not know them. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "state.h"
 #include "unit.h"
@@ -66,9 +71,82 @@ static void test_rfc3339_fraction(void)
 	UNIT_CHECK_STR(got, "2026-12-29T01:39:09.000001Z");
 }
 
+static void save_and_load(const char *root, struct container_state *st, struct container_state *out)
+{
+	struct berth_err err;
+	char dir[4096];
+
+	snprintf(dir, sizeof(dir), "%s/%s", root, st->id);
+	UNIT_CHECK(state_save(dir, st, &err) == 0);
+	UNIT_CHECK(state_load(root, st->id, out, &err) == 0);
+}
+
+static void test_state_keeps_hook_kinds(void)
+{
+	char root[] = "/tmp/berth-unit-state.XXXXXX", dir[4200], tmp[4300];
+	struct container_state st = { .id = "c1", .oci_version = "1.2.0", .bundle = "/b", .rootfs = "/b/rootfs",
+				      .created = "2026-12-05T08:00:00Z", .owner = "root", .cgroup_path = "/berth/c1",
+				      .phase = PHASE_CREATING, .hook_kinds_known = true,
+				      .hook_kinds = 1u << SPEC_HOOK_POSTSTART | 1u << SPEC_HOOK_POSTSTOP };
+	struct container_state out;
+	struct stat sb;
+
+	UNIT_CHECK(mkdtemp(root) != NULL);
+	snprintf(dir, sizeof(dir), "%s/c1", root);
+	snprintf(tmp, sizeof(tmp), "%s/.state.json.tmp", dir);
+	UNIT_CHECK(mkdir(dir, 0700) == 0);
+	save_and_load(root, &st, &out); /* the first write: a rename */
+	UNIT_CHECK(out.hook_kinds_known);
+	UNIT_CHECK(out.hook_kinds == st.hook_kinds);
+	UNIT_CHECK(out.phase == PHASE_CREATING);
+	state_free(&out);
+	st.phase = PHASE_STARTED; /* replaces it: an exchange */
+	st.hook_kinds = 0;
+	save_and_load(root, &st, &out);
+	UNIT_CHECK(out.hook_kinds_known);
+	UNIT_CHECK(out.hook_kinds == 0);
+	UNIT_CHECK(out.phase == PHASE_STARTED);
+	UNIT_CHECK(stat(tmp, &sb) < 0); /* the old text went with the temp name */
+	state_free(&out);
+	snprintf(tmp, sizeof(tmp), "%s/state.json", dir);
+	UNIT_CHECK(unlink(tmp) == 0);
+	UNIT_CHECK(rmdir(dir) == 0);
+	UNIT_CHECK(rmdir(root) == 0);
+}
+
+static void test_state_of_older_berth_has_no_hook_record(void)
+{
+	char root[] = "/tmp/berth-unit-state.XXXXXX", path[4200];
+	struct container_state out;
+	struct berth_err err;
+	FILE *f;
+
+	UNIT_CHECK(mkdtemp(root) != NULL);
+	snprintf(path, sizeof(path), "%s/old", root);
+	UNIT_CHECK(mkdir(path, 0700) == 0);
+	snprintf(path, sizeof(path), "%s/old/state.json", root);
+	f = fopen(path, "w");
+	UNIT_CHECK(f != NULL);
+	if (f) {
+		fputs("{\"ociVersion\":\"1.2.0\",\"id\":\"old\",\"pid\":0,\"bundle\":\"/b\",\"rootfs\":\"/b/r\","
+		      "\"created\":\"2026-12-05T08:00:00Z\",\"phase\":\"started\"}",
+		      f);
+		fclose(f);
+	}
+	UNIT_CHECK(state_load(root, "old", &out, &err) == 0);
+	UNIT_CHECK(!out.hook_kinds_known);
+	state_free(&out);
+	UNIT_CHECK(unlink(path) == 0);
+	snprintf(path, sizeof(path), "%s/old", root);
+	UNIT_CHECK(rmdir(path) == 0);
+	UNIT_CHECK(rmdir(root) == 0);
+}
+
 int main(void)
 {
 	UNIT_RUN(test_rfc3339_matches_gmtime);
 	UNIT_RUN(test_rfc3339_fraction);
+	UNIT_RUN(test_state_keeps_hook_kinds);
+	UNIT_RUN(test_state_of_older_berth_has_no_hook_record);
 	UNIT_DONE();
 }
