@@ -170,11 +170,11 @@ void cgroup_manager_free(struct cgroup_manager *m)
 }
 
 /* mkdir(path) said ENOENT: makes its missing ancestors, found by walking up
- * from the parent (on a busy host /berth is usually there, on an idle one
- * only it is missing), then path itself. *raced: a concurrent delete removed
- * an ancestor meanwhile. path is modified and restored. */
-static int mkdir_with_parents(char *path, int (*on_new)(const char *path, struct berth_err *err), bool *raced,
-			      struct berth_err *err)
+ * from the parent (usually only /berth is missing, the first time), then
+ * path itself. *raced: something removed an ancestor meanwhile (an engine
+ * or admin cleaning up empty parents, an older berth's delete). path is
+ * modified and restored. */
+static int mkdir_with_parents(char *path, cgroup_on_new_fn on_new, bool leaf, bool *raced, struct berth_err *err)
 {
 	char *slash = strrchr(path, '/');
 	int rc = 0;
@@ -183,16 +183,16 @@ static int mkdir_with_parents(char *path, int (*on_new)(const char *path, struct
 		return berth_err_set(err, ENOENT, "mkdir %s", path);
 	*slash = '\0';
 	if (mkdir(path, 0755) == 0)
-		rc = on_new ? on_new(path, err) : 0;
+		rc = on_new ? on_new(path, false, err) : 0;
 	else if (errno == ENOENT)
-		rc = mkdir_with_parents(path, on_new, raced, err);
+		rc = mkdir_with_parents(path, on_new, false, raced, err);
 	else if (errno != EEXIST)
 		rc = berth_err_set(err, errno, "mkdir %s", path);
 	*slash = '/';
 	if (rc < 0 || *raced)
 		return rc;
 	if (mkdir(path, 0755) == 0)
-		return on_new ? on_new(path, err) : 0;
+		return on_new ? on_new(path, leaf, err) : 0;
 	if (errno == ENOENT)
 		*raced = true;
 	else if (errno != EEXIST)
@@ -200,25 +200,24 @@ static int mkdir_with_parents(char *path, int (*on_new)(const char *path, struct
 	return 0;
 }
 
-int cgroup_mkdir_p(const char *dir, int (*on_new)(const char *path, struct berth_err *err),
-		   struct berth_err *err)
+int cgroup_mkdir_p(const char *dir, cgroup_on_new_fn on_new, struct berth_err *err)
 {
 	char path[4096];
 
 	/* The common case, the parent already there: one mkdir. */
 	if (mkdir(dir, 0755) == 0)
-		return on_new ? on_new(dir, err) : 0;
+		return on_new ? on_new(dir, true, err) : 0;
 	if (errno == EEXIST)
 		return 0;
 	if (errno != ENOENT)
 		return berth_err_set(err, errno, "mkdir %s", dir);
 	if ((size_t)snprintf(path, sizeof(path), "%s", dir) >= sizeof(path))
 		return berth_err_set(err, ENAMETOOLONG, "mkdir %s", dir);
-	/* A concurrent delete may remove an empty default parent between two
-	 * mkdirs here: start over a few times before giving up. */
+	/* An empty parent may be removed between two mkdirs here: start over
+	 * a few times before giving up. */
 	for (int attempt = 0; attempt < 5; attempt++) {
 		bool raced = false;
-		if (mkdir_with_parents(path, on_new, &raced, err) < 0)
+		if (mkdir_with_parents(path, on_new, true, &raced, err) < 0)
 			return -1;
 		if (!raced)
 			return 0;
@@ -347,24 +346,6 @@ int cgroup_signal_all(struct cgroup_manager *m, int sig, struct berth_err *err)
 	return 0;
 }
 
-/* The default parent (/berth) is berth's own: remove it once empty, so
- * no trace of berth stays on the host. A busy parent stays (EBUSY). */
-static void remove_default_parent(struct cgroup_manager *m)
-{
-	if (strncmp(m->path, "/berth/", 7) != 0 || strchr(m->path + 7, '/'))
-		return;
-	for (size_t i = 0; i < m->n_dirs; i++) {
-		char parent[4096];
-		char *slash;
-		snprintf(parent, sizeof(parent), "%s", m->dirs[i]);
-		slash = strrchr(parent, '/');
-		if (slash) {
-			*slash = '\0';
-			rmdir(parent);
-		}
-	}
-}
-
 /* Removes each of m's directories that is an empty leaf: one rmdir each,
  * no listing. Returns whether none is left. */
 static bool remove_empty_leaves(struct cgroup_manager *m)
@@ -382,10 +363,12 @@ int cgroup_destroy(struct cgroup_manager *m, struct berth_err *err)
 	/* Usually every process is gone and no nested cgroup was made: done
 	 * in one rmdir per hierarchy. Otherwise (rmdir says EBUSY) the
 	 * careful way: kill what is inside, wait, remove the whole tree. */
-	if (remove_empty_leaves(m)) {
-		remove_default_parent(m);
+	/* The default parent /berth stays, empty, for the next container (as
+	 * an engine's /docker or a systemd slice does): on v1 a cpuset made
+	 * at the top level costs an RCU grace period (2-3 ms here), one made
+	 * under /berth 60 us. */
+	if (remove_empty_leaves(m))
 		return 0;
-	}
 	/* Up to 10 s: a killed process takes its time to exit on a loaded
 	 * (or emulated) machine, and rmdir fails while it is inside. */
 	for (int round = 0; round < 1000; round++) {
@@ -400,10 +383,7 @@ int cgroup_destroy(struct cgroup_manager *m, struct berth_err *err)
 			return -1;
 		nanosleep(&(struct timespec){ .tv_nsec = round < 10 ? 1000000L : 10000000L }, NULL);
 	}
-	if (m->ops->remove(m, err) < 0)
-		return -1;
-	remove_default_parent(m);
-	return 0;
+	return m->ops->remove(m, err);
 }
 
 int cgroup_read_value(const char *dir, const char *file, char *buf, size_t len, struct berth_err *err)

@@ -105,9 +105,10 @@ bool cgroup_path_frozen(const char *cgroup_path);
 
 /* Shared by both implementations. */
 int cgroup_read_procs_tree(const char *dir, pid_t **pids, size_t *n, size_t *cap, struct berth_err *err);
-/* mkdir -p; on_new (may be NULL) runs for each directory made. */
-int cgroup_mkdir_p(const char *dir, int (*on_new)(const char *path, struct berth_err *err),
-		   struct berth_err *err);
+/* mkdir -p; on_new (may be NULL) runs for each directory made, leaf true
+ * for dir itself, false for an ancestor made on the way. */
+typedef int (*cgroup_on_new_fn)(const char *path, bool leaf, struct berth_err *err);
+int cgroup_mkdir_p(const char *dir, cgroup_on_new_fn on_new, struct berth_err *err);
 int cgroup_rmdir_tree(const char *dir, struct berth_err *err);
 int cgroup_write_file(const char *dir, const char *file, const char *value, struct berth_err *err);
 /* The first line of dir/file into buf (len bytes), without its newline. */

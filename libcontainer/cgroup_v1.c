@@ -37,7 +37,8 @@ static int read_small_file(const char *path, char *buf, size_t len)
 /* A new cpuset cgroup starts with empty cpus/mems and refuses tasks:
  * copy them down from the parent. The parent may itself be new and still
  * empty (another berth made the default /berth a moment ago and has not
- * filled it yet): then it is filled first, from its own parent. */
+ * filled it yet): then it is filled first, from its own parent. Returns 1
+ * for a directory of the cpuset hierarchy, 0 for any other. */
 static int cpuset_inherit(const char *dir, struct berth_err *err)
 {
 	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
@@ -69,7 +70,21 @@ static int cpuset_inherit(const char *dir, struct berth_err *err)
 		if (cgroup_write_file(dir, files[i], value, err) < 0)
 			return -1;
 	}
-	return 0;
+	return 1;
+}
+
+/* A cpuset directory berth makes above a container's (the default /berth,
+ * missing parents of a cgroupsPath) also gets cgroup.clone_children: the
+ * kernel then gives each container's cpuset its cpus and mems as it is
+ * made, and cpuset_inherit finds them set (two reads where it took two
+ * reads and a write per file). */
+static int cpuset_on_new(const char *dir, bool leaf, struct berth_err *err)
+{
+	int rc = cpuset_inherit(dir, err);
+
+	if (rc <= 0 || leaf)
+		return rc;
+	return cgroup_write_file(dir, "cgroup.clone_children", "1", err);
 }
 
 static void format_device_rule(const struct spec_device_cgroup *d, char *buf, size_t len)
@@ -160,7 +175,7 @@ static int apply_device_rules(const char *dir, const struct spec *spec, struct b
 static int v1_create(struct cgroup_manager *m, const struct spec *spec, struct berth_err *err)
 {
 	for (size_t i = 0; i < m->n_dirs; i++)
-		if (cgroup_mkdir_p(m->dirs[i], cpuset_inherit, err) < 0)
+		if (cgroup_mkdir_p(m->dirs[i], cpuset_on_new, err) < 0)
 			return -1;
 	if (m->devices_dir && spec->linux_.has_resources && apply_device_rules(m->devices_dir, spec, err) < 0)
 		return -1;

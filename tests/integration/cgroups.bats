@@ -63,3 +63,24 @@ teardown() {
 	wait_for_exit "$pid"
 	assert_nothing_left "$id"
 }
+
+@test "cgroup v1: each container's cpuset gets the host's cpus and mems, under a new /berth or a kept one" {
+	requires_berth # the default parent is berth's
+	local root=/sys/fs/cgroup/cpuset a b id
+	[[ -f "$root/cpuset.cpus" ]] || skip "no v1 cpuset hierarchy"
+	# A /berth left by an earlier test goes (rmdir: only if empty), so the
+	# first create makes it and fills it from the root.
+	for id in /sys/fs/cgroup/*/berth; do rmdir "$id" 2>/dev/null || true; done
+	a=$(unique_id a)
+	b=$(unique_id b)
+	berth_detached create -b "$BUNDLE" "$a"
+	berth_detached create -b "$BUNDLE" "$b"
+	assert_equal "$(cat "$root/berth/cgroup.clone_children")" 1
+	for id in "$a" "$b"; do
+		assert_equal "$(cat "$root/berth/$id/cpuset.cpus")" "$(cat "$root/cpuset.cpus")"
+		assert_equal "$(cat "$root/berth/$id/cpuset.mems")" "$(cat "$root/cpuset.mems")"
+	done
+	berth delete "$a"
+	berth delete "$b"
+	assert_nothing_left "$b"
+}
