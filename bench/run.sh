@@ -316,8 +316,6 @@ T=$(mktemp -d /tmp/berth-bench.XXXXXX)
 tag=$(printf '%04x' $((RANDOM)))
 marker=$T/marker
 touch "$marker"
-# berth keeps its default cgroup parent /berth; the ones this run makes go.
-berth_parents_before=$(find /sys/fs/cgroup -maxdepth 3 -type d -name berth 2>/dev/null || true)
 cleanup() {
 	local d
 	# Cgroups of this run a runtime left behind (none, if delete works).
@@ -325,9 +323,6 @@ cleanup() {
 		log "left behind: $d (removed)"
 		rmdir "$d" 2>/dev/null || true
 	done < <(find /sys/fs/cgroup -mindepth 2 -depth -type d -name "*bench-$tag-*" 2>/dev/null)
-	while read -r d; do
-		grep -qxF "$d" <<<"$berth_parents_before" || rmdir "$d" 2>/dev/null || true
-	done < <(find /sys/fs/cgroup -maxdepth 3 -type d -name berth 2>/dev/null)
 	if [[ -n "${BENCH_KEEP:-}" ]]; then
 		log "kept $T"
 	else

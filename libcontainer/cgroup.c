@@ -170,10 +170,9 @@ void cgroup_manager_free(struct cgroup_manager *m)
 }
 
 /* mkdir(path) said ENOENT: makes its missing ancestors, found by walking up
- * from the parent (usually only /berth is missing, the first time), then
- * path itself. *raced: something removed an ancestor meanwhile (an engine
- * or admin cleaning up empty parents, an older berth's delete). path is
- * modified and restored. */
+ * from the parent (on a busy host /berth is usually there, on an idle one
+ * only it is missing), then path itself. *raced: a concurrent delete removed
+ * an ancestor meanwhile. path is modified and restored. */
 static int mkdir_with_parents(char *path, cgroup_on_new_fn on_new, bool leaf, bool *raced, struct berth_err *err)
 {
 	char *slash = strrchr(path, '/');
@@ -213,8 +212,8 @@ int cgroup_mkdir_p(const char *dir, cgroup_on_new_fn on_new, struct berth_err *e
 		return berth_err_set(err, errno, "mkdir %s", dir);
 	if ((size_t)snprintf(path, sizeof(path), "%s", dir) >= sizeof(path))
 		return berth_err_set(err, ENAMETOOLONG, "mkdir %s", dir);
-	/* An empty parent may be removed between two mkdirs here: start over
-	 * a few times before giving up. */
+	/* A concurrent delete may remove an empty default parent between two
+	 * mkdirs here: start over a few times before giving up. */
 	for (int attempt = 0; attempt < 5; attempt++) {
 		bool raced = false;
 		if (mkdir_with_parents(path, on_new, true, &raced, err) < 0)
@@ -346,6 +345,28 @@ int cgroup_signal_all(struct cgroup_manager *m, int sig, struct berth_err *err)
 	return 0;
 }
 
+/* The default parent (/berth) is berth's own: remove it once empty, so
+ * no trace of berth stays on the host. A busy parent stays (EBUSY). An
+ * empty /berth kept would make the next lone container's cgroup quicker on
+ * v1 (the host's first cpuset flips the kernel's cpusets_enabled static
+ * key, 2 ms of code patching here), but it would also leave cpuset checks
+ * on in the page allocator for the whole host while no container runs. */
+static void remove_default_parent(struct cgroup_manager *m)
+{
+	if (strncmp(m->path, "/berth/", 7) != 0 || strchr(m->path + 7, '/'))
+		return;
+	for (size_t i = 0; i < m->n_dirs; i++) {
+		char parent[4096];
+		char *slash;
+		snprintf(parent, sizeof(parent), "%s", m->dirs[i]);
+		slash = strrchr(parent, '/');
+		if (slash) {
+			*slash = '\0';
+			rmdir(parent);
+		}
+	}
+}
+
 /* Removes each of m's directories that is an empty leaf: one rmdir each,
  * no listing. Returns whether none is left. */
 static bool remove_empty_leaves(struct cgroup_manager *m)
@@ -363,12 +384,10 @@ int cgroup_destroy(struct cgroup_manager *m, struct berth_err *err)
 	/* Usually every process is gone and no nested cgroup was made: done
 	 * in one rmdir per hierarchy. Otherwise (rmdir says EBUSY) the
 	 * careful way: kill what is inside, wait, remove the whole tree. */
-	/* The default parent /berth stays, empty, for the next container (as
-	 * an engine's /docker or a systemd slice does): on v1 a cpuset made
-	 * at the top level costs an RCU grace period (2-3 ms here), one made
-	 * under /berth 60 us. */
-	if (remove_empty_leaves(m))
+	if (remove_empty_leaves(m)) {
+		remove_default_parent(m);
 		return 0;
+	}
 	/* Up to 10 s: a killed process takes its time to exit on a loaded
 	 * (or emulated) machine, and rmdir fails while it is inside. */
 	for (int round = 0; round < 1000; round++) {
@@ -383,7 +402,10 @@ int cgroup_destroy(struct cgroup_manager *m, struct berth_err *err)
 			return -1;
 		nanosleep(&(struct timespec){ .tv_nsec = round < 10 ? 1000000L : 10000000L }, NULL);
 	}
-	return m->ops->remove(m, err);
+	if (m->ops->remove(m, err) < 0)
+		return -1;
+	remove_default_parent(m);
+	return 0;
 }
 
 int cgroup_read_value(const char *dir, const char *file, char *buf, size_t len, struct berth_err *err)

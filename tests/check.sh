@@ -52,14 +52,6 @@ else
 	tap_run_section integration 2400 bats --tap tests/integration
 fi
 
-# berth keeps its default cgroup parent /berth, empty, for the next
-# container: the ones the tests made are removed here. rmdir refuses a
-# /berth that still holds a container's cgroup, so such a leak stays and
-# the host check below reports it.
-while read -r dir; do
-	grep -qxF "cgroup: $dir" <<<"$host_before" || rmdir "$dir" 2>/dev/null || true
-done < <(find /sys/fs/cgroup -maxdepth 3 -type d -name berth 2>/dev/null)
-
 # The host as the tests found it: one more test (a leftover a test cleaned
 # up, such as an empty /berth cgroup from an earlier run, is no failure).
 host_unchanged_tap() { tap_host_unchanged "$host_before" host_snapshot "the host is as the tests found it"; }

@@ -64,7 +64,7 @@ teardown() {
 	assert_nothing_left "$id"
 }
 
-@test "cgroup v1: each container's cpuset gets the host's cpus and mems, under a new /berth or a kept one" {
+@test "cgroup v1: each container's cpuset gets the host's cpus and mems from the /berth made for it" {
 	requires_berth # the default parent is berth's
 	local root=/sys/fs/cgroup/cpuset a b id
 	[[ -f "$root/cpuset.cpus" ]] || skip "no v1 cpuset hierarchy"
