@@ -100,8 +100,9 @@ pid_t clone_child_sharing_memory(uint64_t flags, int cgroup_fd, void (*fn)(void 
 	struct clone_args args = { .flags = flags | CLONE_VM | CLONE_VFORK, .exit_signal = SIGCHLD };
 	/* The part of berth's stack below this frame is free until the child
 	 * has exec'd or exited (CLONE_VFORK: we wait until then), and mostly
-	 * mapped already by what ran before: the child's stack. */
-	uintptr_t top = ((uintptr_t)&args - PARENT_FRAME_MARGIN) & ~(uintptr_t)15;
+	 * mapped already by what ran before: the child's stack. The frame's
+	 * own address, not a local's (which a sanitizer may keep elsewhere). */
+	uintptr_t top = ((uintptr_t)__builtin_frame_address(0) - PARENT_FRAME_MARGIN) & ~(uintptr_t)15;
 
 	args.stack = (uint64_t)(top - CHILD_STACK_SPAN);
 	args.stack_size = CHILD_STACK_SPAN;
