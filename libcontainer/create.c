@@ -249,8 +249,7 @@ static int prepare_init(struct create_run *r, struct berth_err *err)
  * its steps. Its GO then goes into the socket before the clone. */
 static bool stage1_runs_alone(const struct spec *spec)
 {
-	if (spec->linux_.namespaces[SPEC_NS_USER].present || spec->hooks[SPEC_HOOK_PRESTART].n ||
-	    spec->hooks[SPEC_HOOK_CREATE_RUNTIME].n || spec->hooks[SPEC_HOOK_CREATE_CONTAINER].n)
+	if (spec->linux_.namespaces[SPEC_NS_USER].present || hooks_during_create(spec))
 		return false;
 	for (size_t i = 0; i < spec->n_mounts; i++)
 		if (mount_is_idmapped(&spec->mounts[i]))

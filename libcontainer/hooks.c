@@ -213,3 +213,9 @@ void hooks_run_warn(const struct spec *spec, enum spec_hook_kind kind, const cha
 		if (run_one(&list->hooks[i], spec_hook_kind_name(kind), i, state_json, &err) < 0)
 			log_warn("%s", err.msg);
 }
+
+bool hooks_during_create(const struct spec *spec)
+{
+	return spec->hooks[SPEC_HOOK_PRESTART].n || spec->hooks[SPEC_HOOK_CREATE_RUNTIME].n ||
+	       spec->hooks[SPEC_HOOK_CREATE_CONTAINER].n;
+}

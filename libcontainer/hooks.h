@@ -15,4 +15,8 @@ int hooks_run(const struct spec *spec, enum spec_hook_kind kind, const char *sta
  * runs all of them and logs each failure. */
 void hooks_run_warn(const struct spec *spec, enum spec_hook_kind kind, const char *state_json);
 
+/* Whether create runs hooks between stage 1's steps (prestart,
+ * createRuntime, createContainer): stage 1 then asks stage 0 for them. */
+bool hooks_during_create(const struct spec *spec);
+
 #endif

@@ -209,8 +209,7 @@ static int run_stage1(const struct stage1_args *a, struct berth_err *err)
 		return -1;
 	/* Stage 0 runs prestart and createRuntime hooks now, in the runtime's
 	 * namespaces, and sends back the state for createContainer hooks. */
-	if (spec->hooks[SPEC_HOOK_PRESTART].n || spec->hooks[SPEC_HOOK_CREATE_RUNTIME].n ||
-	    spec->hooks[SPEC_HOOK_CREATE_CONTAINER].n) {
+	if (hooks_during_create(spec)) {
 		if (sync_send(a->sync_fd, SYNC_HOOKS, 0, NULL, -1, err) < 0 ||
 		    wait_for(a, SYNC_HOOKS_DONE, &msg, err) < 0)
 			return -1;
