@@ -169,29 +169,37 @@ void cgroup_manager_free(struct cgroup_manager *m)
 	free(m);
 }
 
-/* mkdir(path) said ENOENT: makes its missing ancestors, found by walking up
- * from the parent (on a busy host /berth is usually there, on an idle one
- * only it is missing), then path itself. *raced: a concurrent delete removed
- * an ancestor meanwhile. path is modified and restored. */
+/* mkdir(path) said ENOENT, or is expected to: makes its missing ancestors,
+ * found by walking up from the parent (on a busy host /berth is usually
+ * there, on an idle one only it is missing), then path itself. Returns 1
+ * when this call made path, 0 when it was there, -1 on error. *raced: a
+ * concurrent delete removed an ancestor meanwhile. path is modified and
+ * restored. */
 static int mkdir_with_parents(char *path, cgroup_on_new_fn on_new, bool leaf, bool *raced, struct berth_err *err)
 {
 	char *slash = strrchr(path, '/');
+	bool parent_new = false;
 	int rc = 0;
 
 	if (!slash || slash == path)
 		return berth_err_set(err, ENOENT, "mkdir %s", path);
 	*slash = '\0';
-	if (mkdir(path, 0755) == 0)
-		rc = on_new ? on_new(path, false, err) : 0;
-	else if (errno == ENOENT)
+	if (mkdir(path, 0755) == 0) {
+		parent_new = true;
+		rc = on_new ? on_new(path, false, false, err) : 0;
+	} else if (errno == ENOENT) {
 		rc = mkdir_with_parents(path, on_new, false, raced, err);
-	else if (errno != EEXIST)
+		parent_new = rc > 0;
+	} else if (errno != EEXIST) {
 		rc = berth_err_set(err, errno, "mkdir %s", path);
+	}
 	*slash = '/';
-	if (rc < 0 || *raced)
-		return rc;
+	if (rc < 0)
+		return -1;
+	if (*raced)
+		return 0;
 	if (mkdir(path, 0755) == 0)
-		return on_new ? on_new(path, leaf, err) : 0;
+		return on_new && on_new(path, leaf, parent_new, err) < 0 ? -1 : 1;
 	if (errno == ENOENT)
 		*raced = true;
 	else if (errno != EEXIST)
@@ -199,17 +207,21 @@ static int mkdir_with_parents(char *path, cgroup_on_new_fn on_new, bool leaf, bo
 	return 0;
 }
 
-int cgroup_mkdir_p(const char *dir, cgroup_on_new_fn on_new, struct berth_err *err)
+int cgroup_mkdir_p(const char *dir, cgroup_on_new_fn on_new, bool *parent_missing, struct berth_err *err)
 {
 	char path[4096];
 
 	/* The common case, the parent already there: one mkdir. */
-	if (mkdir(dir, 0755) == 0)
-		return on_new ? on_new(dir, true, err) : 0;
-	if (errno == EEXIST)
-		return 0;
-	if (errno != ENOENT)
-		return berth_err_set(err, errno, "mkdir %s", dir);
+	if (!(parent_missing && *parent_missing)) {
+		if (mkdir(dir, 0755) == 0)
+			return on_new ? on_new(dir, true, false, err) : 0;
+		if (errno == EEXIST)
+			return 0;
+		if (errno != ENOENT)
+			return berth_err_set(err, errno, "mkdir %s", dir);
+		if (parent_missing)
+			*parent_missing = true;
+	}
 	if ((size_t)snprintf(path, sizeof(path), "%s", dir) >= sizeof(path))
 		return berth_err_set(err, ENAMETOOLONG, "mkdir %s", dir);
 	/* A concurrent delete may remove an empty default parent between two

@@ -106,9 +106,13 @@ bool cgroup_path_frozen(const char *cgroup_path);
 /* Shared by both implementations. */
 int cgroup_read_procs_tree(const char *dir, pid_t **pids, size_t *n, size_t *cap, struct berth_err *err);
 /* mkdir -p; on_new (may be NULL) runs for each directory made, leaf true
- * for dir itself, false for an ancestor made on the way. */
-typedef int (*cgroup_on_new_fn)(const char *path, bool leaf, struct berth_err *err);
-int cgroup_mkdir_p(const char *dir, cgroup_on_new_fn on_new, struct berth_err *err);
+ * for dir itself, false for an ancestor made on the way; parent_new: this
+ * call made the directory's parent (and ran on_new on it) just before.
+ * parent_missing (may be NULL) carries a guess from one hierarchy to the
+ * next: when the last dir's parent was missing, start with the parent
+ * (two mkdirs where finding out again takes three); set when it was. */
+typedef int (*cgroup_on_new_fn)(const char *path, bool leaf, bool parent_new, struct berth_err *err);
+int cgroup_mkdir_p(const char *dir, cgroup_on_new_fn on_new, bool *parent_missing, struct berth_err *err);
 int cgroup_rmdir_tree(const char *dir, struct berth_err *err);
 int cgroup_write_file(const char *dir, const char *file, const char *value, struct berth_err *err);
 /* The first line of dir/file into buf (len bytes), without its newline. */

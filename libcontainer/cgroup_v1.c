@@ -76,12 +76,16 @@ static int cpuset_inherit(const char *dir, struct berth_err *err)
 /* A cpuset directory berth makes above a container's (the default /berth,
  * missing parents of a cgroupsPath) also gets cgroup.clone_children: the
  * kernel then gives each container's cpuset its cpus and mems as it is
- * made, and cpuset_inherit finds them set (two reads where it took two
- * reads and a write per file). */
-static int cpuset_on_new(const char *dir, bool leaf, struct berth_err *err)
+ * made. Under a parent made (and so set up) just before, nothing is left
+ * to check; elsewhere cpuset_inherit finds them set (two reads where it
+ * took two reads and a write per file). */
+static int cpuset_on_new(const char *dir, bool leaf, bool parent_new, struct berth_err *err)
 {
-	int rc = cpuset_inherit(dir, err);
+	int rc;
 
+	if (leaf && parent_new)
+		return 0;
+	rc = cpuset_inherit(dir, err);
 	if (rc <= 0 || leaf)
 		return rc;
 	return cgroup_write_file(dir, "cgroup.clone_children", "1", err);
@@ -174,8 +178,10 @@ static int apply_device_rules(const char *dir, const struct spec *spec, struct b
 
 static int v1_create(struct cgroup_manager *m, const struct spec *spec, struct berth_err *err)
 {
+	bool parent_missing = false;
+
 	for (size_t i = 0; i < m->n_dirs; i++)
-		if (cgroup_mkdir_p(m->dirs[i], cpuset_on_new, err) < 0)
+		if (cgroup_mkdir_p(m->dirs[i], cpuset_on_new, &parent_missing, err) < 0)
 			return -1;
 	if (m->devices_dir && spec->linux_.has_resources && apply_device_rules(m->devices_dir, spec, err) < 0)
 		return -1;

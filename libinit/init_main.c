@@ -92,7 +92,7 @@ static pid_t init_start(const struct plan_view *plan, int conn, const char *stat
 		process_exec(plan, &err);
 		goto fail;
 	}
-	pid = workload_fork(plan, &err);
+	pid = workload_spawn(plan, &err);
 	if (pid < 0)
 		goto fail;
 	if (conn >= 0) {

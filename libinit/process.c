@@ -42,7 +42,7 @@ static int process_take_tty(struct init_err *err)
 
 static int process_write_attr(const char *path, const char *value, int *errnum)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int fd = init_open(path, O_WRONLY);
 	ssize_t n;
 
 	if (fd < 0) {
@@ -113,7 +113,7 @@ static int process_drop_bounding(const struct plan_caps *caps, struct init_err *
 static int process_setgroups_denied(void)
 {
 	char buf[8] = { 0 };
-	int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+	int fd = init_open("/proc/self/setgroups", O_RDONLY);
 	ssize_t n;
 
 	if (fd < 0)
@@ -131,9 +131,12 @@ static int process_set_user(const struct plan_view *plan, struct init_err *err)
 	if (plan->has_groups || plan->user.uid != 0) {
 		if (!plan->has_groups)
 			n_groups = 0;
-		if (!(n_groups == 0 && process_setgroups_denied()) &&
-		    syscall(SYS_setgroups, (size_t)n_groups, (const gid_t *)groups) < 0)
-			return init_err_set(err, errno, "setgroups");
+		/* Ask /proc only when the call fails: most containers may. */
+		if (syscall(SYS_setgroups, (size_t)n_groups, (const gid_t *)groups) < 0) {
+			int saved = errno;
+			if (!(n_groups == 0 && saved == EPERM && process_setgroups_denied()))
+				return init_err_set(err, saved, "setgroups");
+		}
 	}
 	/* Raw syscalls: the process is single-threaded, and musl's wrappers
 	 * block every signal around each call to sync threads (six syscalls
@@ -279,7 +282,7 @@ static void process_passwd_home(uint32_t uid, char *home, size_t size)
 	static char buf[65536];
 	char *line, *next;
 	ssize_t n = -1;
-	int fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
+	int fd = init_open("/etc/passwd", O_RDONLY);
 
 	init_fmt(home, size, "/");
 	if (fd >= 0) {
@@ -313,7 +316,7 @@ static void process_passwd_home(uint32_t uid, char *home, size_t size)
 }
 
 /* As runc: a process without HOME gets its user's home. */
-static char **process_env_with_home(const struct plan_view *plan)
+char **process_env(const struct plan_view *plan)
 {
 	static char home[4096 + 8];
 	char **env;
@@ -348,7 +351,7 @@ static void process_fix_listen_pid(char **env)
 	}
 }
 
-static int process_exec_env(const struct plan_view *plan, char **env, struct init_err *err)
+int process_exec_env(const struct plan_view *plan, char **env, struct init_err *err)
 {
 	char path[4096];
 	bool seccomp_early = plan->has_seccomp && !plan->no_new_privs;
@@ -383,14 +386,19 @@ static int process_exec_env(const struct plan_view *plan, char **env, struct ini
 	return init_err_set(err, errno, "exec \"%s\"", path);
 }
 
+void process_env_free(const struct plan_view *plan, char **env)
+{
+	if (env != plan->env)
+		free(env);
+}
+
 int process_exec(const struct plan_view *plan, struct init_err *err)
 {
 	/* Read while still root: the passwd file may not be readable later. */
-	char **env = process_env_with_home(plan);
+	char **env = process_env(plan);
 	int rc = process_exec_env(plan, env, err);
 
-	if (env != plan->env)
-		free(env);
+	process_env_free(plan, env);
 	return rc;
 }
 

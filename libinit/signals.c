@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util.h"
+
 int signals_block_all(void)
 {
 	sigset_t all;
@@ -28,7 +30,7 @@ static int signals_ignored(uint64_t *mask)
 	char buf[2048];
 	const char *line;
 	ssize_t n, got = 0;
-	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	int fd = init_open("/proc/self/status", O_RDONLY);
 
 	if (fd < 0)
 		return -1;

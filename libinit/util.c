@@ -3,6 +3,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -113,6 +114,11 @@ int init_err_set(struct init_err *err, int errnum, const char *fmt, ...)
 	if (errnum)
 		init_fmt(err->msg + n, sizeof(err->msg) - n, ": %s", init_strerror(errnum));
 	return -1;
+}
+
+int init_open(const char *path, int flags)
+{
+	return openat(AT_FDCWD, path, flags | O_CLOEXEC);
 }
 
 ssize_t init_write_all(int fd, const void *buf, size_t len)

@@ -28,6 +28,10 @@ int init_err_set(struct init_err *err, int errnum, const char *fmt, ...)
 /* strerror with a lower-case first letter, as Go and runc print it. */
 const char *init_strerror(int errnum);
 
+/* open(path, flags | O_CLOEXEC) in one syscall: musl's open() follows
+ * every O_CLOEXEC open with an fcntl for kernels older than 2.6.23. */
+int init_open(const char *path, int flags);
+
 ssize_t init_write_all(int fd, const void *buf, size_t len);
 ssize_t init_read_all(int fd, void *buf, size_t len); /* until len or EOF */
 

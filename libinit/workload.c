@@ -1,8 +1,8 @@
 #include "workload.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -13,45 +13,46 @@
 #include "process.h"
 #include "signals.h"
 
-/* The child reports a failed step as "<errno> <message>" on a CLOEXEC pipe:
- * EOF with nothing read means execve succeeded. */
-pid_t workload_fork(const struct plan_view *plan, struct init_err *err)
+/* The workload child shares berth-init's memory until its exec
+ * (CLONE_VM | CLONE_VFORK, as posix_spawn does): no page tables to copy and
+ * no copy-on-write faults on either side, where a fork of PID 1 cost about
+ * 0.4 ms and a dozen faults. berth-init is stopped until the child has
+ * exec'd or exited, so the child may use its stack region and globals; a
+ * failed step is left in spawn->err, and the environment is built (and
+ * freed) by the parent. */
+struct workload_spawn_ctx {
+	const struct plan_view *plan;
+	char **env;
+	struct init_err err;
+	int failed;
+};
+
+/* Deep enough for process_exec_env (two PATH_MAX buffers and the error
+ * formatter); only the pages the child touches are ever mapped. */
+#define WORKLOAD_CHILD_STACK (64 * 1024)
+
+static int workload_child(void *arg)
 {
-	char report[INIT_ERR_MAX + 16];
-	int ep[2];
-	ssize_t n;
+	struct workload_spawn_ctx *ctx = arg;
+
+	process_exec_env(ctx->plan, ctx->env, &ctx->err);
+	ctx->failed = 1;
+	_exit(process_exit_code(ctx->err.errnum));
+}
+
+pid_t workload_spawn(const struct plan_view *plan, struct init_err *err)
+{
+	static char stack[WORKLOAD_CHILD_STACK] __attribute__((aligned(16)));
+	struct workload_spawn_ctx ctx = { plan, process_env(plan), { 0, "" }, 0 };
 	pid_t pid;
 
-	if (pipe2(ep, O_CLOEXEC) < 0)
-		return init_err_set(err, errno, "pipe");
-	pid = fork();
-	if (pid < 0) {
-		init_err_set(err, errno, "fork");
-		close(ep[0]);
-		close(ep[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		struct init_err child_err = { 0, "" };
-		close(ep[0]);
-		process_exec(plan, &child_err);
-		n = (ssize_t)init_fmt(report, sizeof(report), "%d %s", child_err.errnum, child_err.msg);
-		(void)init_write_all(ep[1], report, (size_t)n);
-		_exit(process_exit_code(child_err.errnum));
-	}
-	close(ep[1]);
-	n = init_read_all(ep[0], report, sizeof(report) - 1);
-	close(ep[0]);
-	if (n == 0)
+	pid = clone(workload_child, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, &ctx);
+	process_env_free(plan, ctx.env);
+	if (pid < 0)
+		return init_err_set(err, errno, "clone the workload");
+	if (!ctx.failed)
 		return pid;
-	if (n < 0) {
-		init_err_set(err, errno, "read the workload's start report");
-	} else {
-		char *p = report;
-		report[n] = '\0';
-		err->errnum = (int)strtol(report, &p, 10);
-		init_fmt(err->msg, sizeof(err->msg), "%s", *p == ' ' ? p + 1 : p);
-	}
+	*err = ctx.err;
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
 	return -1;

@@ -8,9 +8,10 @@
 #include "plan_decode.h"
 #include "util.h"
 
-/* Forks the workload and waits until it has exec'd. Returns its pid, or -1
- * with err set to the child's "<step>: <reason>" (the child is reaped). */
-pid_t workload_fork(const struct plan_view *plan, struct init_err *err);
+/* Starts the workload as a child and waits until it has exec'd. Returns
+ * its pid, or -1 with err set to the child's "<step>: <reason>" (the child
+ * is reaped). */
+pid_t workload_spawn(const struct plan_view *plan, struct init_err *err);
 
 /* Serves the control socket, forwards signals and reaps until the workload
  * exits; then exits with its status (128+N when killed by signal N). */

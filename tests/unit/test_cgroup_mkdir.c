@@ -1,0 +1,146 @@
+/* cgroup_mkdir_p (cgroup.c) on a scratch directory: which directories it
+ * makes, what on_new is told about each, and how the parent_missing guess
+ * carries from one hierarchy to the next. mkdir behaves the same on any
+ * filesystem, so no cgroup mount is needed. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "unit.h"
+
+struct on_new_call {
+	char path[256];
+	bool leaf, parent_new;
+};
+
+static struct on_new_call calls[8];
+static size_t n_calls;
+static char scratch[] = "/tmp/berth-unit-mkdir-XXXXXX";
+
+static int record_on_new(const char *path, bool leaf, bool parent_new, struct berth_err *err)
+{
+	(void)err;
+	if (n_calls < sizeof(calls) / sizeof(calls[0])) {
+		snprintf(calls[n_calls].path, sizeof(calls[n_calls].path), "%s", path + strlen(scratch));
+		calls[n_calls].leaf = leaf;
+		calls[n_calls].parent_new = parent_new;
+	}
+	n_calls++;
+	return 0;
+}
+
+static bool is_dir(const char *rel)
+{
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s%s", scratch, rel);
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int mkdir_p(const char *rel, bool *parent_missing)
+{
+	char path[512];
+	struct berth_err err;
+
+	snprintf(path, sizeof(path), "%s%s", scratch, rel);
+	n_calls = 0;
+	return cgroup_mkdir_p(path, record_on_new, parent_missing, &err);
+}
+
+static void test_missing_parent_is_made_and_guessed_next_time(void)
+{
+	bool parent_missing = false;
+	char root[512];
+
+	/* /a stands for a hierarchy's mount point: there, /berth not. */
+	snprintf(root, sizeof(root), "%s/a", scratch);
+	UNIT_CHECK(mkdir(root, 0755) == 0);
+	UNIT_CHECK(mkdir_p("/a/berth/c1", &parent_missing) == 0);
+	UNIT_CHECK(is_dir("/a/berth/c1"));
+	UNIT_CHECK(parent_missing);
+	UNIT_CHECK(n_calls == 2);
+	UNIT_CHECK_STR(calls[0].path, "/a/berth");
+	UNIT_CHECK(!calls[0].leaf && !calls[0].parent_new);
+	UNIT_CHECK_STR(calls[1].path, "/a/berth/c1");
+	UNIT_CHECK(calls[1].leaf && calls[1].parent_new);
+}
+
+static void test_guess_of_missing_parent_that_exists(void)
+{
+	bool parent_missing = true;
+
+	UNIT_CHECK(mkdir_p("/a/berth/c2", &parent_missing) == 0);
+	UNIT_CHECK(is_dir("/a/berth/c2"));
+	UNIT_CHECK(n_calls == 1);
+	UNIT_CHECK_STR(calls[0].path, "/a/berth/c2");
+	UNIT_CHECK(calls[0].leaf && !calls[0].parent_new);
+}
+
+static void test_parent_there_takes_no_guess(void)
+{
+	bool parent_missing = false;
+
+	UNIT_CHECK(mkdir_p("/a/berth/c3", &parent_missing) == 0);
+	UNIT_CHECK(!parent_missing);
+	UNIT_CHECK(n_calls == 1);
+	UNIT_CHECK(calls[0].leaf && !calls[0].parent_new);
+}
+
+static void test_existing_leaf_is_left_alone(void)
+{
+	bool parent_missing = false;
+
+	UNIT_CHECK(mkdir_p("/a/berth/c3", &parent_missing) == 0);
+	UNIT_CHECK(n_calls == 0);
+	UNIT_CHECK(mkdir_p("/a/berth/c3", NULL) == 0);
+	UNIT_CHECK(n_calls == 0);
+}
+
+static void test_two_missing_levels(void)
+{
+	bool parent_missing = false;
+
+	UNIT_CHECK(mkdir_p("/b/x/y/leaf", &parent_missing) == 0);
+	UNIT_CHECK(is_dir("/b/x/y/leaf"));
+	UNIT_CHECK(n_calls == 4);
+	UNIT_CHECK_STR(calls[0].path, "/b");
+	UNIT_CHECK(!calls[0].leaf && !calls[0].parent_new);
+	UNIT_CHECK_STR(calls[1].path, "/b/x");
+	UNIT_CHECK(!calls[1].leaf && calls[1].parent_new);
+	UNIT_CHECK_STR(calls[2].path, "/b/x/y");
+	UNIT_CHECK(!calls[2].leaf && calls[2].parent_new);
+	UNIT_CHECK_STR(calls[3].path, "/b/x/y/leaf");
+	UNIT_CHECK(calls[3].leaf && calls[3].parent_new);
+}
+
+static void remove_scratch(void)
+{
+	static const char *const dirs[] = { "/a/berth/c1", "/a/berth/c2", "/a/berth/c3", "/a/berth", "/a",
+					    "/b/x/y/leaf", "/b/x/y", "/b/x", "/b", "" };
+	char path[512];
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", scratch, dirs[i]);
+		rmdir(path);
+	}
+}
+
+int main(void)
+{
+	if (!mkdtemp(scratch)) {
+		printf("Bail out! mkdtemp: %s\n", strerror(errno));
+		return 1;
+	}
+	UNIT_RUN(test_missing_parent_is_made_and_guessed_next_time);
+	UNIT_RUN(test_guess_of_missing_parent_that_exists);
+	UNIT_RUN(test_parent_there_takes_no_guess);
+	UNIT_RUN(test_existing_leaf_is_left_alone);
+	UNIT_RUN(test_two_missing_levels);
+	remove_scratch();
+	UNIT_DONE();
+}
