@@ -325,7 +325,10 @@ static int record_state(struct create_run *r, enum container_phase phase, struct
 	r->st.phase = phase;
 	r->st.init_pid = r->pid;
 	r->st.init_start_time = proc_start_time(r->pid, &zombie);
-	return state_save(r->dir, &r->st, err);
+	if (state_save(r->dir, &r->st, err) < 0)
+		return -1;
+	r->st.on_disk = true;
+	return 0;
 }
 
 static char *state_json_for_hooks(struct create_run *r, const char *status, struct berth_err *err)
@@ -411,8 +414,10 @@ static int start_stage1(struct create_run *r, struct berth_err *err)
 	if (!r->go_sent && sync_send(r->sync_fd, SYNC_GO, 0, NULL, -1, err) < 0)
 		return -1;
 	/* Written while stage 1 mounts (two cores): nothing reads the state
-	 * before stage 1 asks for the hooks, which this thread answers after. */
-	if (record_state(r, PHASE_CREATING, err) < 0)
+	 * before stage 1 asks for the hooks, which this thread answers after.
+	 * Stage 1 that ran alone has no hooks, and in berth's memory it has
+	 * already exec'd (or failed) by now: the first state is "created". */
+	if (!r->go_sent && record_state(r, PHASE_CREATING, err) < 0)
 		return -1;
 	return drive_stage1(r, err);
 }

@@ -265,8 +265,7 @@ int state_save(const char *dir, const struct container_state *st, struct berth_e
 		return berth_err_set(err, ENOMEM, "state.json");
 	gen_state_file(g, st);
 	yajl_gen_get_buf(g, &buf, &len);
-	/* The creating state is the first one written. */
-	rc = write_file(dir, "state.json", buf, len, 0600, st->phase != PHASE_CREATING, err);
+	rc = write_file(dir, "state.json", buf, len, 0600, st->on_disk, err);
 	yajl_gen_free(g);
 	return rc;
 }
@@ -337,6 +336,7 @@ int state_load(const char *root, const char *id, struct container_state *st, str
 			if (strcmp(name, spec_hook_kind_name((enum spec_hook_kind)k)) == 0)
 				st->hook_kinds |= 1u << k;
 	}
+	st->on_disk = true;
 	phase = json_get_str(tree, "phase");
 	st->phase = !phase || strcmp(phase, "creating") == 0 ? PHASE_CREATING
 		    : strcmp(phase, "created") == 0       ? PHASE_CREATED

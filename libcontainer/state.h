@@ -43,6 +43,9 @@ struct container_state {
 	/* `berth mount`'s record (mounts.json): filled by berth_container_state
 	 * only, printed by state_oci_json when not empty. */
 	struct attached_mounts mounts;
+	/* state.json is on disk (loaded, or saved once): the next save
+	 * replaces it by exchange, a first one renames into place. */
+	bool on_disk;
 	/* derived by state_load */
 	enum container_status status;
 };

@@ -99,8 +99,10 @@ static void test_state_keeps_hook_kinds(void)
 	UNIT_CHECK(out.hook_kinds_known);
 	UNIT_CHECK(out.hook_kinds == st.hook_kinds);
 	UNIT_CHECK(out.phase == PHASE_CREATING);
+	UNIT_CHECK(out.on_disk);
 	state_free(&out);
 	st.phase = PHASE_STARTED; /* replaces it: an exchange */
+	st.on_disk = true;
 	st.hook_kinds = 0;
 	save_and_load(root, &st, &out);
 	UNIT_CHECK(out.hook_kinds_known);
