@@ -54,8 +54,11 @@ $(BUILD)/%.o: %.c $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# x86-64: berth's entry point maps its code first (cmd/berth/map_code.c).
+ENTRY_LDFLAGS := $(if $(filter x86_64-%,$(shell $(CC) -dumpmachine)),-e berth_entry)
+
 $(BUILD)/berth: $(CMD_OBJS) $(LIB_OBJS) $(BUILD)/init_blob.o
-	$(CC) $(ALL_CFLAGS) -static $(LDFLAGS) -o $@ $^ $(STATIC_LIBS)
+	$(CC) $(ALL_CFLAGS) -static $(ENTRY_LDFLAGS) $(LDFLAGS) -o $@ $^ $(STATIC_LIBS)
 
 # Unit tests: libcontainer sources rebuilt under ASan+UBSan.
 $(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.h $(LIB_SRCS) $(HDRS) $(BUILD)/init_blob.o
