@@ -17,9 +17,11 @@
  * (CLONE_VM | CLONE_VFORK, as posix_spawn does): no page tables to copy and
  * no copy-on-write faults on either side, where a fork of PID 1 cost about
  * 0.4 ms and a dozen faults. berth-init is stopped until the child has
- * exec'd or exited, so the child may use its stack region and globals; a
- * failed step is left in spawn->err, and the environment is built (and
- * freed) by the parent. */
+ * exec'd or exited, so the child may run on a static stack and write
+ * globals; a failed step is left in the context they share (no error
+ * pipe), and the environment is built (and freed) by the parent. A child
+ * killed before its exec looks like a success, as a fork's closed pipe
+ * did: berth-init then reaps it as the workload. */
 struct workload_spawn_ctx {
 	const struct plan_view *plan;
 	char **env;
