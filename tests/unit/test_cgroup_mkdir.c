@@ -52,6 +52,15 @@ static int mkdir_p(const char *rel, bool *parent_missing)
 	return cgroup_mkdir_p(path, record_on_new, parent_missing, &err);
 }
 
+/* on_new's i-th call was for rel, with these leaf and parent_new. */
+static void expect_call(size_t i, const char *rel, bool leaf, bool parent_new)
+{
+	UNIT_CHECK(i < n_calls);
+	UNIT_CHECK_STR(calls[i].path, rel);
+	UNIT_CHECK(calls[i].leaf == leaf);
+	UNIT_CHECK(calls[i].parent_new == parent_new);
+}
+
 static void test_missing_parent_is_made_and_guessed_next_time(void)
 {
 	bool parent_missing = false;
@@ -64,10 +73,8 @@ static void test_missing_parent_is_made_and_guessed_next_time(void)
 	UNIT_CHECK(is_dir("/a/berth/c1"));
 	UNIT_CHECK(parent_missing);
 	UNIT_CHECK(n_calls == 2);
-	UNIT_CHECK_STR(calls[0].path, "/a/berth");
-	UNIT_CHECK(!calls[0].leaf && !calls[0].parent_new);
-	UNIT_CHECK_STR(calls[1].path, "/a/berth/c1");
-	UNIT_CHECK(calls[1].leaf && calls[1].parent_new);
+	expect_call(0, "/a/berth", false, false);
+	expect_call(1, "/a/berth/c1", true, true);
 }
 
 static void test_guess_of_missing_parent_that_exists(void)
@@ -77,8 +84,7 @@ static void test_guess_of_missing_parent_that_exists(void)
 	UNIT_CHECK(mkdir_p("/a/berth/c2", &parent_missing) == 0);
 	UNIT_CHECK(is_dir("/a/berth/c2"));
 	UNIT_CHECK(n_calls == 1);
-	UNIT_CHECK_STR(calls[0].path, "/a/berth/c2");
-	UNIT_CHECK(calls[0].leaf && !calls[0].parent_new);
+	expect_call(0, "/a/berth/c2", true, false);
 }
 
 static void test_parent_there_takes_no_guess(void)
@@ -88,7 +94,7 @@ static void test_parent_there_takes_no_guess(void)
 	UNIT_CHECK(mkdir_p("/a/berth/c3", &parent_missing) == 0);
 	UNIT_CHECK(!parent_missing);
 	UNIT_CHECK(n_calls == 1);
-	UNIT_CHECK(calls[0].leaf && !calls[0].parent_new);
+	expect_call(0, "/a/berth/c3", true, false);
 }
 
 static void test_existing_leaf_is_left_alone(void)
@@ -108,14 +114,10 @@ static void test_two_missing_levels(void)
 	UNIT_CHECK(mkdir_p("/b/x/y/leaf", &parent_missing) == 0);
 	UNIT_CHECK(is_dir("/b/x/y/leaf"));
 	UNIT_CHECK(n_calls == 4);
-	UNIT_CHECK_STR(calls[0].path, "/b");
-	UNIT_CHECK(!calls[0].leaf && !calls[0].parent_new);
-	UNIT_CHECK_STR(calls[1].path, "/b/x");
-	UNIT_CHECK(!calls[1].leaf && calls[1].parent_new);
-	UNIT_CHECK_STR(calls[2].path, "/b/x/y");
-	UNIT_CHECK(!calls[2].leaf && calls[2].parent_new);
-	UNIT_CHECK_STR(calls[3].path, "/b/x/y/leaf");
-	UNIT_CHECK(calls[3].leaf && calls[3].parent_new);
+	expect_call(0, "/b", false, false);
+	expect_call(1, "/b/x", false, true);
+	expect_call(2, "/b/x/y", false, true);
+	expect_call(3, "/b/x/y/leaf", true, true);
 }
 
 static void remove_scratch(void)
@@ -130,6 +132,8 @@ static void remove_scratch(void)
 	}
 }
 
+/* The tests run in this order: the later ones use the /a/berth the first
+ * one makes. */
 int main(void)
 {
 	if (!mkdtemp(scratch)) {
