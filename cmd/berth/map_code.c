@@ -17,11 +17,11 @@
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22
 #endif
-#define MAP_CODE_PAGE 4096UL /* the smallest page any Linux port has */
 
 /* The program headers, and the bias of a position-independent build. */
 extern const ElfW(Ehdr) __ehdr_start;
@@ -29,6 +29,9 @@ extern const ElfW(Ehdr) __ehdr_start;
 static volatile int code_mapped;
 
 #if defined(__x86_64__)
+/* x86-64 pages are 4 KiB; at the entry point glibc cannot be asked yet. */
+#define MAP_CODE_PAGE 4096UL
+
 /* Before glibc has set up TLS: no errno, no libc, no stack protector. */
 static inline long map_code_madvise(uintptr_t start, uintptr_t len)
 {
@@ -41,6 +44,10 @@ static inline long map_code_madvise(uintptr_t start, uintptr_t len)
 	return ret;
 }
 #else
+/* Only from the constructor, where glibc knows the page size (arm64 and
+ * ppc64 kernels may use 16 or 64 KiB pages). */
+#define MAP_CODE_PAGE ((uintptr_t)sysconf(_SC_PAGESIZE))
+
 static inline long map_code_madvise(uintptr_t start, uintptr_t len)
 {
 	return madvise((void *)start, len, MADV_POPULATE_READ);
