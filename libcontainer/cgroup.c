@@ -1,19 +1,17 @@
 #include "cgroup.h"
+#include "cgroup_hierarchy.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 
-#define CGROUP_ROOT "/sys/fs/cgroup"
 
 static bool path_has_dotdot(const char *p)
 {
@@ -97,35 +95,18 @@ static int add_dir(struct cgroup_manager *m, const char *mountpoint, bool is_dev
 	return 0;
 }
 
-/* v1: every mounted cgroup hierarchy from mountinfo, plus the v2 one of a
+/* v1: every hierarchy mounted under CGROUP_ROOT, plus the v2 one of a
  * hybrid host, so nothing of the container's stays in berth's cgroups. */
 static int collect_v1_hierarchies(struct cgroup_manager *m, struct berth_err *err)
 {
-	char line[4096];
-	FILE *f = fopen("/proc/self/mountinfo", "re");
+	const struct cgroup_hierarchy *h;
+	size_t n;
 
-	if (!f)
-		return berth_err_set(err, errno, "open /proc/self/mountinfo");
-	while (fgets(line, sizeof(line), f)) {
-		char mnt[1024], fstype[64], opts[1024];
-		char *sep = strstr(line, " - ");
-		if (!sep || sscanf(line, "%*s %*s %*s %*s %1023s", mnt) != 1 ||
-		    sscanf(sep + 3, "%63s %*s %1023s", fstype, opts) != 2)
-			continue;
-		if (strncmp(mnt, CGROUP_ROOT "/", strlen(CGROUP_ROOT) + 1) != 0)
-			continue;
-		if (strcmp(fstype, "cgroup") == 0) {
-			bool devices = false;
-			for (char *tok = strtok(opts, ","); tok; tok = strtok(NULL, ","))
-				devices |= strcmp(tok, "devices") == 0;
-			if (add_dir(m, mnt, devices, false, err) < 0)
-				break;
-		} else if (strcmp(fstype, "cgroup2") == 0) {
-			if (add_dir(m, mnt, false, true, err) < 0)
-				break;
-		}
-	}
-	fclose(f);
+	if (cgroup_host_hierarchies(&h, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (add_dir(m, h[i].mountpoint, !h[i].v2 && cgroup_hierarchy_has(&h[i], "devices", 7), h[i].v2, err) < 0)
+			return -1;
 	if (m->n_dirs == 0)
 		return berth_err_set(err, ENOENT, "no cgroup hierarchy is mounted under " CGROUP_ROOT);
 	return 0;
@@ -134,18 +115,17 @@ static int collect_v1_hierarchies(struct cgroup_manager *m, struct berth_err *er
 struct cgroup_manager *cgroup_manager_open(const char *path, struct berth_err *err)
 {
 	struct cgroup_manager *m = calloc(1, sizeof(*m));
-	struct statfs sfs;
+	int v2;
 
 	if (!m) {
 		berth_err_set(err, ENOMEM, "cgroup");
 		return NULL;
 	}
 	snprintf(m->path, sizeof(m->path), "%s", path);
-	if (statfs(CGROUP_ROOT, &sfs) < 0) {
-		berth_err_set(err, errno, "statfs " CGROUP_ROOT);
+	v2 = cgroup_host_is_v2(err);
+	if (v2 < 0)
 		goto fail;
-	}
-	if (sfs.f_type == CGROUP2_SUPER_MAGIC) {
+	if (v2) {
 		m->ops = &cgroup_v2_ops;
 		if (add_dir(m, CGROUP_ROOT, false, true, err) < 0)
 			goto fail;

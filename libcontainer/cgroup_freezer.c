@@ -2,17 +2,15 @@
  * and v2's cgroup.freeze, plus the cheap "is it frozen" check that state.c
  * makes on every read of a live container's status. */
 #include "cgroup.h"
+#include "cgroup_hierarchy.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 
-#define CGROUP_ROOT "/sys/fs/cgroup"
 /* v1 tries a few seconds' worth; a cgroup stuck FREEZING is thawed back. */
 #define V1_FREEZE_ATTEMPTS 1000
 /* v2: how long to wait for cgroup.events to say "frozen 1" (ms). */
@@ -150,15 +148,15 @@ int cgroup_v2_freezer_state(struct cgroup_manager *m, bool *frozen, struct berth
 
 bool cgroup_path_frozen(const char *cgroup_path)
 {
-	struct statfs sfs;
 	struct berth_err ignored;
 	char dir[4200], value[64];
+	int v2;
 
-	if (!cgroup_path || !*cgroup_path || statfs(CGROUP_ROOT, &sfs) < 0)
+	if (!cgroup_path || !*cgroup_path || (v2 = cgroup_host_is_v2(&ignored)) < 0)
 		return false;
 	/* One statfs and one small read: no mountinfo walk on this path. A v1
 	 * freezer mounted elsewhere than CGROUP_ROOT/freezer is not seen. */
-	if (sfs.f_type == CGROUP2_SUPER_MAGIC) {
+	if (v2) {
 		snprintf(dir, sizeof(dir), CGROUP_ROOT "%s", cgroup_path);
 		return cgroup_read_value(dir, "cgroup.freeze", value, sizeof(value), &ignored) == 0 && value[0] == '1';
 	}

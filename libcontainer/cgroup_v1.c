@@ -37,32 +37,40 @@ static int read_small_file(const char *path, char *buf, size_t len)
 /* A new cpuset cgroup starts with empty cpus/mems and refuses tasks:
  * copy them down from the parent. The parent may itself be new and still
  * empty (another berth made the default /berth a moment ago and has not
- * filled it yet): then it is filled first, from its own parent. Returns 1
- * for a directory of the cpuset hierarchy, 0 for any other. */
-static int cpuset_inherit(const char *dir, struct berth_err *err)
+ * filled it yet): then it is filled first, from its own parent. own_first:
+ * look at dir's own values first, which the kernel fills when the parent
+ * has cgroup.clone_children (a container under a /berth that was there);
+ * else (a parent berth makes on the way) they are taken as empty.
+ * Returns 1 for a directory of the cpuset hierarchy, 0 for any other. */
+static int cpuset_inherit(const char *dir, bool own_first, struct berth_err *err)
 {
 	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
 	char path[4200], parent[4096], value[4096];
+	char *slash;
 
 	if (!strstr(dir, "cpuset"))
 		return 0; /* not the cpuset hierarchy: spare the failed opens */
+	snprintf(parent, sizeof(parent), "%s", dir);
+	slash = strrchr(parent, '/');
+	if (!slash)
+		return 0;
+	*slash = '\0';
 	for (size_t i = 0; i < 2; i++) {
-		char *slash;
-		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
-		if (read_small_file(path, value, sizeof(value)) < 0)
-			return 0; /* not the cpuset hierarchy, or its root */
-		if (value[0])
-			continue;
-		snprintf(parent, sizeof(parent), "%s", dir);
-		slash = strrchr(parent, '/');
-		if (!slash)
-			continue;
-		*slash = '\0';
+		if (own_first) {
+			snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+			if (read_small_file(path, value, sizeof(value)) < 0)
+				return 0; /* not the cpuset hierarchy, or its root */
+			if (value[0])
+				continue;
+		}
 		snprintf(path, sizeof(path), "%s/%s", parent, files[i]);
-		if (read_small_file(path, value, sizeof(value)) < 0)
+		if (read_small_file(path, value, sizeof(value)) < 0) {
+			if (!own_first && i == 0)
+				return 0; /* not the cpuset hierarchy */
 			return berth_err_set(err, errno, "read %s", path);
+		}
 		if (!value[0]) {
-			if (cpuset_inherit(parent, err) < 0)
+			if (cpuset_inherit(parent, false, err) < 0)
 				return -1;
 			if (read_small_file(path, value, sizeof(value)) < 0)
 				return berth_err_set(err, errno, "read %s", path);
@@ -85,7 +93,7 @@ static int cpuset_on_new(const char *dir, bool leaf, bool parent_new, struct ber
 
 	if (leaf && parent_new)
 		return 0;
-	rc = cpuset_inherit(dir, err);
+	rc = cpuset_inherit(dir, leaf, err);
 	if (rc <= 0 || leaf)
 		return rc;
 	return cgroup_write_file(dir, "cgroup.clone_children", "1", err);

@@ -5,6 +5,7 @@
  * As in runc, a zero in a limit means "not given" (the config's pointer
  * fields are nil or 0 alike there), and -1 means "no limit". */
 #include "cgroup_resources.h"
+#include "cgroup_hierarchy.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,8 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#define CGROUP_ROOT "/sys/fs/cgroup"
 
 bool cgroup_file_exists(const char *dir, const char *file)
 {
@@ -370,46 +369,23 @@ const size_t cgroup_n_controllers = sizeof(cgroup_controllers) / sizeof(*cgroup_
  * controller NULL, of the unified hierarchy); false if there is none. */
 static bool find_mount(const char *controller, char *out, size_t len)
 {
-	char line[4096];
-	bool found = false;
-	FILE *f = fopen("/proc/self/mountinfo", "re");
+	const struct cgroup_hierarchy *h;
+	struct berth_err ignored;
+	size_t n;
 
-	if (!f)
+	if (cgroup_host_hierarchies(&h, &n, &ignored) < 0)
 		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		char mnt[1024], fstype[64], opts[1024];
-		char *sep = strstr(line, " - ");
-		if (!sep || sscanf(line, "%*s %*s %*s %*s %1023s", mnt) != 1 ||
-		    sscanf(sep + 3, "%63s %*s %1023s", fstype, opts) != 2 ||
-		    strncmp(mnt, CGROUP_ROOT "/", strlen(CGROUP_ROOT) + 1) != 0)
-			continue;
-		if (!controller) {
-			found = strcmp(fstype, "cgroup2") == 0;
-		} else if (strcmp(fstype, "cgroup") == 0) {
-			char *save = NULL;
-			for (char *tok = strtok_r(opts, ",", &save); tok && !found; tok = strtok_r(NULL, ",", &save))
-				found = strcmp(tok, controller) == 0;
+	for (size_t i = 0; i < n; i++)
+		if (controller ? !h[i].v2 && cgroup_hierarchy_has(&h[i], controller, strlen(controller)) : h[i].v2) {
+			snprintf(out, len, "%s", h[i].mountpoint);
+			return true;
 		}
-		if (found)
-			snprintf(out, len, "%s", mnt);
-	}
-	fclose(f);
-	return found;
-}
-
-/* The unified hierarchy's mountpoint, looked up once on first need.
- * *state: -1 not looked up yet, 0 none, 1 found (in out). */
-static bool unified_available(int *state, char *out, size_t len)
-{
-	if (*state < 0)
-		*state = find_mount(NULL, out, len);
-	return *state > 0;
+	return false;
 }
 
 int cgroup_v1_apply(struct cgroup_manager *m, const struct spec_resources *r, struct berth_err *err)
 {
 	char unified[1024], mount[1024], dir[5200];
-	int has_unified = -1; /* looked up on first need: one mountinfo walk less */
 
 	for (size_t i = 0; i < cgroup_n_controllers; i++) {
 		const struct cgroup_controller *c = &cgroup_controllers[i];
@@ -419,7 +395,7 @@ int cgroup_v1_apply(struct cgroup_manager *m, const struct spec_resources *r, st
 			snprintf(dir, sizeof(dir), "%s%s", mount, m->path);
 			if (c->set_v1(dir, r, err) < 0)
 				return -1;
-		} else if (c->v2_name && unified_available(&has_unified, unified, sizeof(unified)) &&
+		} else if (c->v2_name && find_mount(NULL, unified, sizeof(unified)) &&
 			   cgroup_v2_has_controller(unified, c->v2_name)) {
 			snprintf(dir, sizeof(dir), "%s%s", unified, m->path);
 			if (cgroup_v2_enable(unified, m->path, c->v2_name, err) < 0 || c->set_v2(dir, r, err) < 0)
@@ -431,7 +407,7 @@ int cgroup_v1_apply(struct cgroup_manager *m, const struct spec_resources *r, st
 	}
 	if (r->n_unified == 0)
 		return 0;
-	if (!unified_available(&has_unified, unified, sizeof(unified)))
+	if (!find_mount(NULL, unified, sizeof(unified)))
 		return berth_err_msg(err, ENOENT, "linux.resources.unified: this host has no cgroup v2 hierarchy");
 	return cgroup_v2_set_unified(unified, m->path, r, err);
 }

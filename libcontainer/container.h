@@ -33,11 +33,20 @@ struct berth_create_opts {
 struct berth_created {
 	pid_t init_pid;
 	int console_master;        /* keep_console: the pty master, else -1 */
+	/* The state as create saved it (status created), for the caller to
+	 * go on with (berth run); state_free it. */
+	struct container_state state;
 };
 
 int berth_container_create(const struct berth_ctx *ctx, const struct berth_create_opts *opts,
 			   struct berth_created *out, struct berth_err *err);
 int berth_container_start(const struct berth_ctx *ctx, const char *id, struct berth_err *err);
+/* start and delete on a state the caller holds and has not let go of
+ * since (berth run: berth_created.state), instead of reading it back from
+ * the state dir; they keep it up to date. */
+int berth_container_start_state(const struct berth_ctx *ctx, struct container_state *st, struct berth_err *err);
+int berth_container_delete_state(const struct berth_ctx *ctx, struct container_state *st, bool force,
+				 struct berth_err *err);
 /* signal: a name (with or without SIG), a number, or NULL/"" for the
  * default: SIGTERM, or SIGRTMIN+3 to a running systemd container without
  * all (systemd halts on it and re-executes itself on SIGTERM). */

@@ -138,19 +138,16 @@ static int open_dir_locked(const struct berth_ctx *ctx, const char *id, char *di
 	return state_lock(dir, err);
 }
 
-int berth_container_start(const struct berth_ctx *ctx, const char *id, struct berth_err *err)
+int berth_container_start_state(const struct berth_ctx *ctx, struct container_state *st, struct berth_err *err)
 {
-	struct container_state st;
 	char dir[PATH_MAX];
 	char *json = NULL;
-	int lock_fd = -1, rc = -1;
+	int lock_fd, rc = -1;
 
-	if (state_load(ctx->root, id, &st, err) < 0)
-		return -1;
-	lock_fd = open_dir_locked(ctx, id, dir, sizeof(dir), err);
+	lock_fd = open_dir_locked(ctx, st->id, dir, sizeof(dir), err);
 	if (lock_fd < 0)
-		goto out;
-	switch (st.status) {
+		return -1;
+	switch (st->status) {
 	case STATUS_CREATED:
 		break;
 	case STATUS_STOPPED:
@@ -163,23 +160,34 @@ int berth_container_start(const struct berth_ctx *ctx, const char *id, struct be
 		berth_err_set(err, 0, "cannot start an already running container");
 		goto out;
 	}
-	json = state_oci_json(&st, false, NULL, err);
+	json = state_oci_json(st, false, NULL, err);
 	if (!json)
 		goto out;
 	if (tell_init_to_start(dir, json, err) < 0) {
-		wait_for_failed_init(&st);
+		wait_for_failed_init(st);
 		goto out;
 	}
-	st.phase = PHASE_STARTED;
-	if (state_save(dir, &st, err) < 0)
+	st->phase = PHASE_STARTED;
+	if (state_save(dir, st, err) < 0)
 		goto out;
-	st.status = STATUS_RUNNING;
-	run_warn_hooks(dir, &st, SPEC_HOOK_POSTSTART, "running");
+	st->on_disk = true;
+	st->status = STATUS_RUNNING;
+	run_warn_hooks(dir, st, SPEC_HOOK_POSTSTART, "running");
 	rc = 0;
 out:
 	free(json);
-	if (lock_fd >= 0)
-		close(lock_fd);
+	close(lock_fd);
+	return rc;
+}
+
+int berth_container_start(const struct berth_ctx *ctx, const char *id, struct berth_err *err)
+{
+	struct container_state st;
+	int rc;
+
+	if (state_load(ctx->root, id, &st, err) < 0)
+		return -1;
+	rc = berth_container_start_state(ctx, &st, err);
 	state_free(&st);
 	return rc;
 }
@@ -292,11 +300,29 @@ static int destroy(const char *dir, struct container_state *st, struct berth_err
 	return 0;
 }
 
+int berth_container_delete_state(const struct berth_ctx *ctx, struct container_state *st, bool force,
+				 struct berth_err *err)
+{
+	char dir[PATH_MAX];
+	int lock_fd, rc = -1;
+
+	lock_fd = open_dir_locked(ctx, st->id, dir, sizeof(dir), err);
+	if (lock_fd < 0)
+		return -1;
+	if ((st->status == STATUS_RUNNING || st->status == STATUS_PAUSED) && !force)
+		/* runc's words; the status is the last word. */
+		berth_err_set(err, 0, "cannot delete container %s that is not stopped: %s", st->id,
+			      container_status_name(st->status));
+	else
+		rc = destroy(dir, st, err);
+	close(lock_fd);
+	return rc;
+}
+
 int berth_container_delete(const struct berth_ctx *ctx, const char *id, bool force, struct berth_err *err)
 {
 	struct container_state st;
-	char dir[PATH_MAX];
-	int lock_fd, rc = -1;
+	int rc;
 
 	if (state_load(ctx->root, id, &st, err) < 0) {
 		/* Engines delete --force again what is gone already. */
@@ -304,19 +330,7 @@ int berth_container_delete(const struct berth_ctx *ctx, const char *id, bool for
 			return 0;
 		return -1;
 	}
-	lock_fd = open_dir_locked(ctx, id, dir, sizeof(dir), err);
-	if (lock_fd < 0)
-		goto out;
-	if ((st.status == STATUS_RUNNING || st.status == STATUS_PAUSED) && !force) {
-		/* runc's words; the status is the last word. */
-		berth_err_set(err, 0, "cannot delete container %s that is not stopped: %s", id,
-			      container_status_name(st.status));
-		goto out;
-	}
-	rc = destroy(dir, &st, err);
-out:
-	if (lock_fd >= 0)
-		close(lock_fd);
+	rc = berth_container_delete_state(ctx, &st, force, err);
 	state_free(&st);
 	return rc;
 }

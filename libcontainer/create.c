@@ -292,7 +292,7 @@ static int clone_stage1(struct create_run *r, struct berth_err *err)
 					  .control_fd = r->control_fd, .no_pivot = r->opts->no_pivot,
 					  .no_new_keyring = r->opts->no_new_keyring, .preserve_fds = r->preserve_fds,
 					  .stdout_fd = r->stdio_fds[0], .stderr_fd = r->stdio_fds[1],
-					  .cgroup_join = &r->join } };
+					  .cgroup_join = &r->join, .cgroup = r->cgroup } };
 	/* v2: born in its cgroup; attach() later is a no-op then, and moves
 	 * it on v1 or where the kernel refused CLONE_INTO_CGROUP. */
 	if (r->go_sent)
@@ -555,6 +555,9 @@ int berth_container_create(const struct berth_ctx *ctx, const struct berth_creat
 		goto out;
 	out->init_pid = r.pid;
 	out->console_master = r.console_master;
+	out->state = r.st;
+	out->state.status = STATUS_CREATED;
+	memset(&r.st, 0, sizeof(r.st));
 	rc = 0;
 out:
 	create_cleanup(&r, rc < 0);

@@ -306,9 +306,11 @@ static int mount_mqueue(const struct spec *spec, const struct spec_mount *m, int
 	return mount_host_fallback(m, "/dev/mqueue", false, root_fd, err);
 }
 
-int mount_apply(const struct spec *spec, size_t index, int root_fd, int idmap_fd, struct berth_err *err)
+int mount_apply(const struct spec *spec, size_t index, int root_fd, const struct rootfs_from_stage0 *from,
+		struct berth_err *err)
 {
 	const struct spec_mount *m = &spec->mounts[index];
+	int idmap_fd = from && from->idmap_fds ? from->idmap_fds[index] : -1;
 	const char *type = m->type ? m->type : "";
 	int rc;
 
@@ -323,7 +325,7 @@ int mount_apply(const struct spec *spec, size_t index, int root_fd, int idmap_fd
 	else if (m->bind)
 		rc = mount_bind(m, root_fd, err);
 	else if (strcmp(type, "cgroup") == 0)
-		return mount_cgroup(spec, m, root_fd, err);
+		return mount_cgroup(spec, m, root_fd, from ? from->cgroup : NULL, err);
 	else if (strcmp(type, "sysfs") == 0)
 		rc = mount_sysfs(spec, m, root_fd, err);
 	else if (strcmp(type, "mqueue") == 0)

@@ -19,145 +19,20 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 
+#include "cgroup.h"
+#include "cgroup_hierarchy.h"
 #include "mount_api.h"
 #include "path_in_root.h"
 #include "plan_build.h"
 
-#define MAX_HIERARCHIES 32
 #define CGROUP_MOUNT_FLAGS (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY)
-
-/* Small, with its strings in one allocation: a table of PATH_MAX arrays
- * cost two page faults per hierarchy. */
-struct hierarchy {
-	const char *mountpoint; /* on the host, e.g. /sys/fs/cgroup/cpu,cpuacct */
-	const char *root;       /* root of the mount inside the hierarchy */
-	const char *opts;       /* mount data for a fresh mount, e.g. "cpu,cpuacct" */
-	bool v2;
-	char *text;             /* what the three point into (NULL: literals) */
-};
-
-/* Undoes mountinfo's octal escapes ("\040" for a space) in place. */
-static void unescape_mountinfo(char *s)
-{
-	char *out = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '7' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' &&
-		    s[3] <= '7') {
-			*out++ = (char)(((s[1] - '0') << 6) | ((s[2] - '0') << 3) | (s[3] - '0'));
-			s += 3;
-		} else {
-			*out++ = *s;
-		}
-	}
-	*out = '\0';
-}
-
-/* The options of a fresh mount: the super options minus rw/ro and
- * release_agent (which only the host's hierarchy owner should set). */
-static void fresh_mount_opts(const char *super, char *out, size_t size)
-{
-	char buf[512];
-	size_t len = 0;
-
-	snprintf(buf, sizeof(buf), "%s", super);
-	out[0] = '\0';
-	for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(t, "rw") || !strcmp(t, "ro") || !strncmp(t, "release_agent=", 14))
-			continue;
-		len += (size_t)snprintf(out + len, size - len, "%s%s", len ? "," : "", t);
-		if (len >= size)
-			break;
-	}
-}
-
-static const char *base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash ? slash + 1 : path;
-}
-
-/* The host's cgroup hierarchies mounted at /sys/fs/cgroup/<name>, from
- * /proc/self/mountinfo; one per name (a hierarchy mounted twice is listed
- * once). */
-static int read_hierarchies(struct hierarchy *h, size_t *n, struct berth_err *err)
-{
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char *line = NULL, *text;
-	size_t cap = 0, mp_len, root_len, opts_len;
-	int rc = 0;
-
-	*n = 0;
-	if (!f)
-		return berth_err_set(err, errno, "open /proc/self/mountinfo");
-	while (getline(&line, &cap, f) > 0 && *n < MAX_HIERARCHIES) {
-		char root[PATH_MAX], mp[PATH_MAX], fstype[64], super[512], opts[512];
-		const char *sep = strstr(line, " - ");
-		bool dup = false;
-
-		if (!sep || sscanf(line, "%*s %*s %*s %4095s %4095s", root, mp) != 2 ||
-		    sscanf(sep + 3, "%63s %*s %511s", fstype, super) != 2)
-			continue;
-		if (strcmp(fstype, "cgroup") != 0 && strcmp(fstype, "cgroup2") != 0)
-			continue;
-		unescape_mountinfo(root);
-		unescape_mountinfo(mp);
-		/* Only the host's hierarchies, not ones under some rootfs. */
-		if (strncmp(mp, "/sys/fs/cgroup/", 15) != 0 || strchr(mp + 15, '/'))
-			continue;
-		for (size_t i = 0; i < *n; i++)
-			dup |= strcmp(base_name(h[i].mountpoint), base_name(mp)) == 0;
-		if (dup)
-			continue;
-		fresh_mount_opts(super, opts, sizeof(opts));
-		mp_len = strlen(mp) + 1;
-		root_len = strlen(root) + 1;
-		opts_len = strlen(opts) + 1;
-		text = malloc(mp_len + root_len + opts_len);
-		if (!text) {
-			rc = berth_err_set(err, ENOMEM, "cgroup hierarchies");
-			break;
-		}
-		memcpy(text, mp, mp_len);
-		memcpy(text + mp_len, root, root_len);
-		memcpy(text + mp_len + root_len, opts, opts_len);
-		h[*n] = (struct hierarchy){ .mountpoint = text, .root = text + mp_len, .opts = text + mp_len + root_len,
-					    .v2 = strcmp(fstype, "cgroup2") == 0, .text = text };
-		(*n)++;
-	}
-	free(line);
-	fclose(f);
-	return rc;
-}
-
-static void free_hierarchies(struct hierarchy *h, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(h[i].text);
-}
-
-static bool opts_have(const char *opts, const char *token, size_t token_len)
-{
-	for (const char *p = opts; p && *p;) {
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-
-		if (len == token_len && strncmp(p, token, len) == 0)
-			return true;
-		p = end ? end + 1 : NULL;
-	}
-	return false;
-}
 
 /* /proc/self/cgroup, read once for all hierarchies: a malloc'd string, or
  * NULL with err set. */
@@ -207,13 +82,11 @@ static char *read_own_cgroups(struct berth_err *err)
 /* The process's own cgroup in hierarchy h, from the lines of
  * /proc/self/cgroup ("id:controllers:path"), made relative to the root of
  * the host's mount of it. */
-static int own_cgroup_path(const char *cgroups, const struct hierarchy *h, char *out, size_t size,
+static int own_cgroup_path(const char *cgroups, const struct cgroup_hierarchy *h, char *out, size_t size,
 			   struct berth_err *err)
 {
 	size_t root_len = strlen(h->root);
 
-	if (!cgroups)
-		return berth_err_set(err, ENOENT, "find own cgroup of \"%s\": /proc/self/cgroup not read", h->mountpoint);
 	for (const char *line = cgroups; *line;) {
 		const char *eol = strchrnul(line, '\n');
 		const char *ctls = memchr(line, ':', (size_t)(eol - line));
@@ -228,7 +101,7 @@ static int own_cgroup_path(const char *cgroups, const struct hierarchy *h, char 
 		if (h->v2)
 			match = ctls == path;
 		else
-			match = ctls != path && opts_have(h->opts, ctls, strcspn(ctls, ",:"));
+			match = ctls != path && cgroup_hierarchy_has(h, ctls, strcspn(ctls, ",:"));
 		if (!match)
 			continue;
 		path++;
@@ -246,31 +119,66 @@ static int own_cgroup_path(const char *cgroups, const struct hierarchy *h, char 
 	return berth_err_set(err, ENOENT, "find own cgroup of \"%s\" in /proc/self/cgroup", h->mountpoint);
 }
 
+/* The host directory of the container's cgroup in hierarchy h, which
+ * stage 1 joined first thing: from stage 0's cgroup manager (cg), else
+ * (rootfs_prepare on its own) the process's own cgroup from
+ * /proc/self/cgroup, read into *cgroups on first need. */
+static int container_cgroup_dir(const struct cgroup_manager *cg, const struct cgroup_hierarchy *h, char **cgroups,
+				char *out, size_t size, struct berth_err *err)
+{
+	size_t mp_len = strlen(h->mountpoint);
+	char own[PATH_MAX];
+
+	for (size_t i = 0; cg && i < cg->n_dirs; i++)
+		if (strncmp(cg->dirs[i], h->mountpoint, mp_len) == 0 && (!cg->dirs[i][mp_len] || cg->dirs[i][mp_len] == '/')) {
+			if ((size_t)snprintf(out, size, "%s", cg->dirs[i]) >= size)
+				return berth_err_set(err, ENAMETOOLONG, "cgroup \"%s\"", cg->dirs[i]);
+			return 0;
+		}
+	if (!*cgroups && !(*cgroups = read_own_cgroups(err)))
+		return -1;
+	if (own_cgroup_path(*cgroups, h, own, sizeof(own), err) < 0)
+		return -1;
+	if ((size_t)snprintf(out, size, "%s%s", h->mountpoint, strcmp(own, "/") ? own : "") >= size)
+		return berth_err_set(err, ENAMETOOLONG, "cgroup \"%s%s\"", h->mountpoint, own);
+	return 0;
+}
+
 /* Does systemd, the workload, get hierarchy h (NULL: the v2 host's one)
  * writable? See the top of this file. */
-static bool writable_for_systemd(const struct spec *spec, const struct hierarchy *h)
+static bool writable_for_systemd(const struct spec *spec, const struct cgroup_hierarchy *h)
 {
 	static const char named[] = "name=systemd";
 
 	if (!plan_workload_is_systemd(spec) || !rootfs_new_ns(spec, SPEC_NS_CGROUP))
 		return false;
-	return !h || h->v2 || opts_have(h->opts, named, sizeof(named) - 1);
+	return !h || h->v2 || cgroup_hierarchy_has(h, named, sizeof(named) - 1);
 }
 
-/* A bind of the host's directory host on <tmpfs_fd>/<name> with flags, in
- * three calls where a bind and a remount by path take six: the tree is
- * cloned, given its flags and attached by fd. */
+static unsigned long hierarchy_flags(const struct spec *spec, const struct spec_mount *m,
+				     const struct cgroup_hierarchy *h)
+{
+	return m->flags & CGROUP_MOUNT_FLAGS & ~(writable_for_systemd(spec, h) ? MS_RDONLY : 0UL);
+}
+
+static uint64_t mount_attrs(unsigned long flags)
+{
+	return (flags & MS_RDONLY ? MOUNT_ATTR_RDONLY : 0) | (flags & MS_NOSUID ? MOUNT_ATTR_NOSUID : 0) |
+	       (flags & MS_NODEV ? MOUNT_ATTR_NODEV : 0) | (flags & MS_NOEXEC ? MOUNT_ATTR_NOEXEC : 0);
+}
+
+/* A bind of the host's directory host on <tmpfs_fd>/<name> with flags of
+ * its own, in three calls where a bind and a remount by path take six: the
+ * tree is cloned, given its flags and attached by fd. */
 static int bind_hierarchy(const char *host, int tmpfs_fd, const char *name, const char *dest, unsigned long flags,
 			  struct berth_err *err)
 {
-	struct mount_attr attr = { 0 };
+	struct mount_attr attr = { .attr_set = mount_attrs(flags) };
 	int tree = open_tree(AT_FDCWD, host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 	int rc = 0;
 
 	if (tree < 0)
 		return berth_err_set(err, errno, "bind \"%s\" on \"%s\"", host, dest);
-	attr.attr_set = (flags & MS_RDONLY ? MOUNT_ATTR_RDONLY : 0) | (flags & MS_NOSUID ? MOUNT_ATTR_NOSUID : 0) |
-			(flags & MS_NODEV ? MOUNT_ATTR_NODEV : 0) | (flags & MS_NOEXEC ? MOUNT_ATTR_NOEXEC : 0);
 	if (attr.attr_set && mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
 		rc = berth_err_set(err, errno, "remount \"%s\"", dest);
 	/* The directory was just made in a tmpfs nothing else has seen, and
@@ -281,34 +189,46 @@ static int bind_hierarchy(const char *host, int tmpfs_fd, const char *name, cons
 	return rc;
 }
 
+struct cgroup_tmpfs {
+	int fd;               /* the tmpfs just mounted at the destination */
+	bool flags_at_end;    /* every hierarchy takes the mount's flags: set
+				 once for the whole tree when all are in */
+	const struct cgroup_manager *cg;
+	char *cgroups;        /* /proc/self/cgroup, when it had to be read */
+};
+
 /* One hierarchy at <dest>/<name>: a fresh mount with a new cgroup namespace,
- * else a bind of the host directory of our own cgroup (cgroups: the lines
- * of /proc/self/cgroup). tmpfs_fd is the tmpfs just mounted at dest, which
- * nothing else can have written to yet: its directories are made and
- * opened without a walk from the root. */
-static int mount_hierarchy(const struct spec *spec, const struct spec_mount *m, const struct hierarchy *h,
-			   const char *cgroups, int tmpfs_fd, struct berth_err *err)
+ * else a bind of the host directory of the container's cgroup. The tmpfs
+ * was just mounted and nothing else can have written to it yet: its
+ * directories are made and mounted on without a walk from the root. */
+static int mount_hierarchy(const struct spec *spec, const struct spec_mount *m, const struct cgroup_hierarchy *h,
+			   struct cgroup_tmpfs *t, struct berth_err *err)
 {
-	char dest[PATH_MAX], own[PATH_MAX], host[PATH_MAX * 2];
-	unsigned long flags = m->flags & CGROUP_MOUNT_FLAGS & ~(writable_for_systemd(spec, h) ? MS_RDONLY : 0UL);
+	char dest[PATH_MAX], host[PATH_MAX], fd_path[PATH_IN_ROOT_FD_PATH_MAX], at[PATH_IN_ROOT_FD_PATH_MAX + NAME_MAX + 1];
+	unsigned long flags = hierarchy_flags(spec, m, h);
 	const char *type = h->v2 ? "cgroup2" : "cgroup";
-	const char *name = base_name(h->mountpoint);
+	const char *name = cgroup_hierarchy_name(h);
 	int fd, rc = 0;
 
 	if ((size_t)snprintf(dest, sizeof(dest), "%s/%s", m->destination, name) >= sizeof(dest))
 		return berth_err_set(err, ENAMETOOLONG, "cgroup directory in \"%s\"", m->destination);
-	if (mkdirat(tmpfs_fd, name, 0755) < 0 && errno != EEXIST)
+	if (mkdirat(t->fd, name, 0755) < 0 && errno != EEXIST)
 		return berth_err_set(err, errno, "mkdir \"%s\"", dest);
 	if (!rootfs_new_ns(spec, SPEC_NS_CGROUP)) {
-		if (own_cgroup_path(cgroups, h, own, sizeof(own), err) < 0)
+		if (container_cgroup_dir(t->cg, h, &t->cgroups, host, sizeof(host), err) < 0)
 			return -1;
-		snprintf(host, sizeof(host), "%s%s", h->mountpoint, strcmp(own, "/") ? own : "");
-		return bind_hierarchy(host, tmpfs_fd, name, dest, flags, err);
+		if (!t->flags_at_end)
+			return bind_hierarchy(host, t->fd, name, dest, flags, err);
+		/* One call: the flags come with the rest of the tree. */
+		snprintf(at, sizeof(at), "%s/%s", path_in_root_fd_path(t->fd, fd_path, sizeof(fd_path)), name);
+		if (mount(host, at, NULL, MS_BIND, NULL) < 0)
+			return berth_err_set(err, errno, "bind \"%s\" on \"%s\"", host, dest);
+		return 0;
 	}
-	fd = openat(tmpfs_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = openat(t->fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return berth_err_set(err, errno, "open \"%s\"", dest);
-	if (mount_onto_fd(type, fd, type, flags, h->v2 ? NULL : h->opts) < 0)
+	if (mount_onto_fd(type, fd, type, flags, h->v2 ? NULL : h->options) < 0)
 		rc = berth_err_set(err, errno, "mount \"%s\" on \"%s\"", type, dest);
 	close(fd);
 	return rc;
@@ -327,18 +247,37 @@ static void link_comounted(int dir_fd, const char *name)
 			(void)symlinkat(name, dir_fd, t);
 }
 
-static int mount_cgroup_v1(const struct spec *spec, const struct spec_mount *m, int root_fd, struct berth_err *err)
+/* The mount's flags on the tmpfs and, with flags_at_end, on every
+ * hierarchy under it: one mount_setattr for the tree. */
+static int set_tmpfs_flags(const struct spec_mount *m, const struct cgroup_tmpfs *t, struct berth_err *err)
 {
-	struct hierarchy h[MAX_HIERARCHIES];
+	struct mount_attr attr = { .attr_set = mount_attrs(m->flags & CGROUP_MOUNT_FLAGS) };
+
+	if (t->flags_at_end) {
+		if (attr.attr_set && mount_setattr(t->fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+			return berth_err_set(err, errno, "remount \"%s\"", m->destination);
+		return 0;
+	}
+	if ((m->flags & MS_RDONLY) &&
+	    mount_onto_fd(NULL, t->fd, NULL, MS_BIND | MS_REMOUNT | (m->flags & CGROUP_MOUNT_FLAGS), NULL) < 0)
+		return berth_err_set(err, errno, "remount \"%s\" read-only", m->destination);
+	return 0;
+}
+
+static int mount_cgroup_v1(const struct spec *spec, const struct spec_mount *m, int root_fd,
+			   const struct cgroup_manager *cg, struct berth_err *err)
+{
+	struct cgroup_tmpfs t = { .fd = -1, .flags_at_end = true, .cg = cg };
+	const struct cgroup_hierarchy *h;
 	size_t n = 0;
 	bool oom;
-	char *data = NULL, *cgroups = NULL;
+	char *data = NULL;
 	int fd = -1, rc = -1;
 
-	if (read_hierarchies(h, &n, err) < 0)
+	if (cgroup_host_hierarchies(&h, &n, err) < 0)
 		goto out;
-	if (!rootfs_new_ns(spec, SPEC_NS_CGROUP) && !(cgroups = read_own_cgroups(err)))
-		goto out;
+	for (size_t i = 0; i < n; i++)
+		t.flags_at_end &= hierarchy_flags(spec, m, &h[i]) == (m->flags & CGROUP_MOUNT_FLAGS);
 	fd = path_in_root_create_target(root_fd, m->destination, true, err);
 	if (fd < 0)
 		goto out;
@@ -352,35 +291,30 @@ static int mount_cgroup_v1(const struct spec *spec, const struct spec_mount *m, 
 		berth_err_set(err, errno, "mount \"tmpfs\" on \"%s\"", m->destination);
 		goto out;
 	}
-	close(fd);
-	fd = path_in_root_open(root_fd, m->destination, O_PATH | O_DIRECTORY, err);
-	if (fd < 0)
+	t.fd = path_in_root_open(root_fd, m->destination, O_PATH | O_DIRECTORY, err);
+	if (t.fd < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		if (mount_hierarchy(spec, m, &h[i], cgroups, fd, err) < 0) {
-			berth_err_wrap(err, "cgroup controller \"%s\"", h[i].v2 ? "unified" : h[i].opts);
+		if (mount_hierarchy(spec, m, &h[i], &t, err) < 0) {
+			berth_err_wrap(err, "cgroup controller \"%s\"", h[i].v2 ? "unified" : h[i].options);
 			goto out;
 		}
-		link_comounted(fd, base_name(h[i].mountpoint));
+		link_comounted(t.fd, cgroup_hierarchy_name(&h[i]));
 	}
-	if ((m->flags & MS_RDONLY) &&
-	    mount_onto_fd(NULL, fd, NULL, MS_BIND | MS_REMOUNT | (m->flags & CGROUP_MOUNT_FLAGS), NULL) < 0) {
-		berth_err_set(err, errno, "remount \"%s\" read-only", m->destination);
-		goto out;
-	}
-	rc = 0;
+	rc = set_tmpfs_flags(m, &t, err);
 out:
 	if (fd >= 0)
 		close(fd);
+	if (t.fd >= 0)
+		close(t.fd);
 	free(data);
-	free(cgroups);
-	free_hierarchies(h, n);
+	free(t.cgroups);
 	return rc;
 }
 
-static int mount_cgroup_v2(const struct spec *spec, const struct spec_mount *m, int root_fd, struct berth_err *err)
+static int mount_cgroup_v2(const struct spec *spec, const struct spec_mount *m, int root_fd,
+			   const struct cgroup_manager *cg, struct berth_err *err)
 {
-	struct hierarchy h = { .mountpoint = "/sys/fs/cgroup", .root = "/", .v2 = true };
 	unsigned long flags = m->flags & CGROUP_MOUNT_FLAGS & ~(writable_for_systemd(spec, NULL) ? MS_RDONLY : 0UL);
 	int fd, rc = 0;
 
@@ -388,29 +322,28 @@ static int mount_cgroup_v2(const struct spec *spec, const struct spec_mount *m, 
 	if (fd < 0)
 		return -1;
 	if (mount_onto_fd("cgroup2", fd, "cgroup2", flags, NULL) < 0) {
-		char own[PATH_MAX], host[PATH_MAX * 2], *cgroups = NULL;
+		const struct cgroup_hierarchy h = { .mountpoint = CGROUP_ROOT, .root = "/", .v2 = true };
+		char host[PATH_MAX], *cgroups = NULL;
 
 		rc = berth_err_set(err, errno, "mount \"cgroup2\" on \"%s\"", m->destination);
 		/* A user namespace without its own cgroup namespace may not
-		 * mount cgroup2: bind our own cgroup instead, as runc does. */
-		if (errno == EPERM && !rootfs_new_ns(spec, SPEC_NS_CGROUP) && (cgroups = read_own_cgroups(err)) &&
-		    own_cgroup_path(cgroups, &h, own, sizeof(own), err) == 0) {
-			snprintf(host, sizeof(host), "/sys/fs/cgroup%s", strcmp(own, "/") ? own : "");
+		 * mount cgroup2: bind the container's cgroup instead, as runc
+		 * does. */
+		if (errno == EPERM && !rootfs_new_ns(spec, SPEC_NS_CGROUP) &&
+		    container_cgroup_dir(cg, &h, &cgroups, host, sizeof(host), err) == 0)
 			rc = mount_bind_fd(host, root_fd, m->destination, fd, false, flags, 0, err);
-		}
 		free(cgroups);
 	}
 	close(fd);
 	return rc;
 }
 
-int mount_cgroup(const struct spec *spec, const struct spec_mount *m, int root_fd, struct berth_err *err)
+int mount_cgroup(const struct spec *spec, const struct spec_mount *m, int root_fd, const struct cgroup_manager *cg,
+		 struct berth_err *err)
 {
-	struct statfs st;
+	int v2 = cgroup_host_is_v2(err);
 
-	if (statfs("/sys/fs/cgroup", &st) < 0)
-		return berth_err_set(err, errno, "statfs /sys/fs/cgroup");
-	if (st.f_type == CGROUP2_SUPER_MAGIC)
-		return mount_cgroup_v2(spec, m, root_fd, err);
-	return mount_cgroup_v1(spec, m, root_fd, err);
+	if (v2 < 0)
+		return -1;
+	return v2 ? mount_cgroup_v2(spec, m, root_fd, cg, err) : mount_cgroup_v1(spec, m, root_fd, cg, err);
 }

@@ -133,17 +133,13 @@ enum plan_mode plan_choose_mode(const struct spec *spec)
 
 int plan_cap_last_cap(void)
 {
-	char text[16] = { 0 };
-	int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+	/* libcap's start-up found it already (PR_CAPBSET_READ fails with
+	 * EINVAL past the last one), as /proc/sys/kernel/cap_last_cap says. */
+	cap_value_t bits = cap_max_bits();
 	int last;
 
-	if (fd >= 0) {
-		ssize_t n = read(fd, text, sizeof(text) - 1);
-		close(fd);
-		if (n > 0 && sscanf(text, "%d", &last) == 1 && last >= 0 && last < 64)
-			return last;
-	}
-	/* No /proc: PR_CAPBSET_READ fails with EINVAL past the last one. */
+	if (bits > 0 && bits <= 64)
+		return (int)bits - 1;
 	for (last = 0; last < 63 && prctl(PR_CAPBSET_READ, last + 1, 0, 0, 0) >= 0; last++)
 		;
 	return last;

@@ -37,11 +37,11 @@ static int setup_dev(const struct spec *spec, int root_fd, struct berth_err *err
 
 int rootfs_prepare(const struct spec *spec, const char *rootfs, struct berth_err *err)
 {
-	return rootfs_prepare_idmapped(spec, rootfs, NULL, err);
+	return rootfs_prepare_from_stage0(spec, rootfs, NULL, err);
 }
 
-int rootfs_prepare_idmapped(const struct spec *spec, const char *rootfs, const int *idmap_fds,
-			    struct berth_err *err)
+int rootfs_prepare_from_stage0(const struct spec *spec, const char *rootfs, const struct rootfs_from_stage0 *from,
+			       struct berth_err *err)
 {
 	int root_fd, rc = 0;
 
@@ -66,7 +66,7 @@ int rootfs_prepare_idmapped(const struct spec *spec, const char *rootfs, const i
 	if (root_fd < 0)
 		return berth_err_set(err, errno, "rootfs: open \"%s\"", rootfs);
 	for (size_t i = 0; i < spec->n_mounts; i++) {
-		if (mount_apply(spec, i, root_fd, idmap_fds ? idmap_fds[i] : -1, err) < 0) {
+		if (mount_apply(spec, i, root_fd, from, err) < 0) {
 			rc = berth_err_wrap(err, "mounts[%zu]", i);
 			break;
 		}

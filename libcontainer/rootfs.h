@@ -21,11 +21,22 @@
  * caller chdirs to the bundle). */
 int rootfs_prepare(const struct spec *spec, const char *rootfs, struct berth_err *err);
 
-/* rootfs_prepare with the idmapped trees stage 0 sent (SYNC_MOUNT_FD):
- * idmap_fds[i] for spec->mounts[i], -1 where none; NULL for no idmapped
- * mounts. The fds stay open (the caller closes them). */
-int rootfs_prepare_idmapped(const struct spec *spec, const char *rootfs, const int *idmap_fds,
-			    struct berth_err *err);
+/* What stage 0 made for the mounts, which rootfs_prepare alone does
+ * without. */
+struct cgroup_manager;
+struct rootfs_from_stage0 {
+	/* The idmapped trees stage 0 sent (SYNC_MOUNT_FD): idmap_fds[i] for
+	 * spec->mounts[i], -1 where none; NULL for no idmapped mounts. The
+	 * fds stay open (the caller closes them). */
+	const int *idmap_fds;
+	/* The container's cgroup, which stage 1 has joined: what a "cgroup"
+	 * mount binds (NULL: the process's own, from /proc/self/cgroup). */
+	const struct cgroup_manager *cgroup;
+};
+
+/* rootfs_prepare with what stage 0 made (from may be NULL). */
+int rootfs_prepare_from_stage0(const struct spec *spec, const char *rootfs, const struct rootfs_from_stage0 *from,
+			       struct berth_err *err);
 
 /* Binds the pty slave (an open fd) over <rootfs>/dev/console, creating an
  * empty file there if missing. Between prepare and finalize. */
@@ -40,13 +51,16 @@ int rootfs_finalize(const struct spec *spec, const char *rootfs, bool no_pivot, 
  * devices.c, rootfs_finalize.c); not for other callers ---- */
 
 /* Performs spec->mounts[index] inside the rootfs open as root_fd; an
- * idmapped one is attached from idmap_fd (-1: none, an error for it).
+ * idmapped one is attached from from->idmap_fds (none: an error for it).
  * Errors are not prefixed with "mounts[N]" (the caller does that). */
-int mount_apply(const struct spec *spec, size_t index, int root_fd, int idmap_fd, struct berth_err *err);
+int mount_apply(const struct spec *spec, size_t index, int root_fd, const struct rootfs_from_stage0 *from,
+		struct berth_err *err);
 
 /* The "cgroup" mount type (v1 hybrid: tmpfs + one dir per hierarchy plus
- * cgroup2 at "unified"; pure v2: cgroup2 at the destination). */
-int mount_cgroup(const struct spec *spec, const struct spec_mount *m, int root_fd, struct berth_err *err);
+ * cgroup2 at "unified"; pure v2: cgroup2 at the destination). cg: the
+ * container's cgroup, or NULL (see struct rootfs_from_stage0). */
+int mount_cgroup(const struct spec *spec, const struct spec_mount *m, int root_fd, const struct cgroup_manager *cg,
+		 struct berth_err *err);
 
 /* Binds source onto the O_PATH target fd (MS_REC when recursive), then
  * remounts with the settable flags of `flags` unless `clear` and `flags`

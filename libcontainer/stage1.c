@@ -180,7 +180,8 @@ static int enter_and_mount(const struct stage1_args *a, int *idmap_fds, struct s
 	/* runtime-spec: a relative mount source is relative to the bundle. */
 	if (chdir(a->bundle) < 0)
 		return berth_err_set(err, errno, "chdir to bundle \"%s\"", a->bundle);
-	return rootfs_prepare_idmapped(spec, a->rootfs, idmap_fds, err);
+	return rootfs_prepare_from_stage0(spec, a->rootfs,
+					  &(struct rootfs_from_stage0){ .idmap_fds = idmap_fds, .cgroup = a->cgroup }, err);
 }
 
 static int run_stage1(const struct stage1_args *a, struct berth_err *err)

@@ -25,6 +25,7 @@ struct stage1_args {
 	unsigned preserve_fds;
 	int stdout_fd, stderr_fd;  /* files for the workload's fd 1 / 2, or -1 */
 	const struct cgroup_join *cgroup_join; /* joined first thing (cgroup.h) */
+	const struct cgroup_manager *cgroup;   /* the cgroup that joins */
 };
 
 _Noreturn void stage1_run(const struct stage1_args *a);

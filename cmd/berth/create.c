@@ -85,5 +85,6 @@ int cmd_create(struct cli *cli, int argc, char **argv)
 		return rc == -2 ? 0 : 1;
 	if (berth_container_create(&cli->ctx, &o.create, &created, &err) < 0)
 		return cli_fail(&err);
+	state_free(&created.state);
 	return 0;
 }

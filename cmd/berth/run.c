@@ -26,14 +26,18 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 		close(sfd);
 		return cli_fail(&err);
 	}
-	if (berth_container_start(&cli->ctx, o.create.id, &err) < 0) {
-		berth_container_delete(&cli->ctx, o.create.id, true, &ignored);
+	/* Started and deleted from the state create made: this process holds
+	 * the container from its creation on. */
+	if (berth_container_start_state(&cli->ctx, &created.state, &err) < 0) {
+		berth_container_delete_state(&cli->ctx, &created.state, true, &ignored);
 		if (created.console_master >= 0)
 			close(created.console_master);
+		state_free(&created.state);
 		close(sfd);
 		return cli_fail(&err);
 	}
 	if (o.detach) {
+		state_free(&created.state);
 		close(sfd);
 		return 0;
 	}
@@ -41,7 +45,8 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 	if (created.console_master >= 0)
 		close(created.console_master);
 	close(sfd);
-	if (!o.keep && berth_container_delete(&cli->ctx, o.create.id, true, &err) < 0)
+	if (!o.keep && berth_container_delete_state(&cli->ctx, &created.state, true, &err) < 0)
 		cli_fail(&err);
+	state_free(&created.state);
 	return code;
 }

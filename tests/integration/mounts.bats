@@ -19,6 +19,7 @@ teardown() {
 		umount -l "$m" 2>/dev/null || true
 	done
 	rm -f "/etc/berth-evil-$$" "/etc/berth-evil-$$-2" 2>/dev/null || true
+	rmdir /sys/fs/cgroup/*/berth-test 2>/dev/null || true
 }
 
 # host_tmpfs DIR: mounts a tmpfs at DIR on the host, undone in teardown.
@@ -67,6 +68,27 @@ add_mount() { update_config --argjson m "$1" '.mounts += [$m]'; }
 			has_opt $opt "$opts" || fail "cgroup mount lacks $opt: $line"
 		done
 	done <<<"$cg_lines"
+}
+
+@test "v1 cgroup mount without a cgroup namespace: every host hierarchy, bound at the container's own cgroup" {
+	[[ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ]] || skip "cgroup v1 layout only"
+	local id cg host inside
+	id=$(unique_id cgm)
+	cg="/berth-test/$id"
+	update_config --arg p "$cg" '.linux.cgroupsPath = $p'
+	set_sh 'cat /proc/self/mountinfo'
+	run_container "$id"
+	assert_success
+	# The hierarchies the host mounts at /sys/fs/cgroup/<name>, by name.
+	host=$(awk '{ for (i = 7; $i != "-"; i++); if ($(i + 1) ~ /^cgroup2?$/ && $5 ~ "^/sys/fs/cgroup/[^/]+$") print $5 }' \
+		/proc/self/mountinfo | sort -u)
+	inside=$(awk '{ for (i = 7; $i != "-"; i++); if ($(i + 1) ~ /^cgroup2?$/) print $5 }' <<<"$output" | sort)
+	assert_equal "$inside" "$host"
+	# Each one is the container's cgroup (mountinfo's root field), not
+	# berth's own, nor the hierarchy's root.
+	local roots
+	roots=$(awk '{ for (i = 7; $i != "-"; i++); if ($(i + 1) ~ /^cgroup2?$/) print $4 }' <<<"$output" | sort -u)
+	assert_equal "$roots" "$cg"
 }
 
 @test "bind mount with ro, nosuid, nodev, noexec" {
