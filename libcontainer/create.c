@@ -45,7 +45,7 @@ struct create_run {
 	struct cgroup_manager *cgroup;
 	struct cgroup_join join;    /* how stage 1 joins the cgroup (cgroup.h) */
 	bool placed;                /* born in the cgroup2 hierarchy */
-	bool go_sent;               /* before the clone: stage1_runs_alone */
+	bool go_sent;               /* GO given at the clone: stage1_runs_alone */
 	int stdio_fds[2];           /* run.berth.stdout / .stderr files, or -1 */
 	struct ns_plan ns;
 	bool ns_prepared;
@@ -282,8 +282,6 @@ static int clone_stage1(struct create_run *r, struct berth_err *err)
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
 		return berth_err_set(err, errno, "socketpair");
 	r->go_sent = stage1_runs_alone(r->spec);
-	if (r->go_sent && sync_send(pair[0], SYNC_GO, 0, NULL, -1, err) < 0)
-		goto fail;
 	if (ns_enter_pid_for_children(&r->ns, err) < 0)
 		goto fail;
 	s = (struct stage1_start){ .parent_end = pair[0],
@@ -292,7 +290,7 @@ static int clone_stage1(struct create_run *r, struct berth_err *err)
 					  .control_fd = r->control_fd, .no_pivot = r->opts->no_pivot,
 					  .no_new_keyring = r->opts->no_new_keyring, .preserve_fds = r->preserve_fds,
 					  .stdout_fd = r->stdio_fds[0], .stderr_fd = r->stdio_fds[1],
-					  .cgroup_join = &r->join, .cgroup = r->cgroup } };
+					  .cgroup_join = &r->join, .cgroup = r->cgroup, .go_given = r->go_sent } };
 	/* v2: born in its cgroup; attach() later is a no-op then, and moves
 	 * it on v1 or where the kernel refused CLONE_INTO_CGROUP. */
 	if (r->go_sent)
@@ -422,33 +420,9 @@ static int start_stage1(struct create_run *r, struct berth_err *err)
 	return drive_stage1(r, err);
 }
 
-/* The user's name from /etc/passwd, as runc's user.LookupUid reads it (no
- * NSS: berth is linked statically), "#<uid>" if it has none. */
-static void owner_name(uid_t uid, char *out, size_t len)
-{
-	FILE *f = fopen("/etc/passwd", "re");
-	char line[1024];
-
-	snprintf(out, len, "#%u", (unsigned)uid);
-	while (f && fgets(line, sizeof(line), f)) {
-		char *name = line, *rest = strchr(line, ':'), *end;
-		unsigned long id;
-		if (!rest || !(rest = strchr(rest + 1, ':')))
-			continue;
-		id = strtoul(rest + 1, &end, 10);
-		if (end == rest + 1 || *end != ':' || id != uid)
-			continue;
-		*strchr(name, ':') = '\0';
-		snprintf(out, len, "%.*s", (int)(len - 1), name);
-		break;
-	}
-	if (f)
-		fclose(f);
-}
-
 static void fill_state(struct create_run *r)
 {
-	char created[64], owner[1024];
+	char created[64];
 
 	rfc3339_nano_now(created, sizeof(created));
 	r->st.id = strdup(r->opts->id);
@@ -456,8 +430,6 @@ static void fill_state(struct create_run *r)
 	r->st.bundle = strdup(r->bundle);
 	r->st.rootfs = strdup(r->rootfs);
 	r->st.created = strdup(created);
-	owner_name(geteuid(), owner, sizeof(owner));
-	r->st.owner = strdup(owner);
 	for (int k = 0; k < SPEC_HOOK_KIND_COUNT; k++)
 		if (r->spec->hooks[k].n)
 			r->st.hook_kinds |= 1u << k;

@@ -37,8 +37,9 @@ static int sealed_memfd(const char *name, unsigned int exec_flag, const void *da
 		}
 		off += (size_t)n;
 	}
-	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0 ||
-	    lseek(fd, 0, SEEK_SET) < 0) {
+	/* The offset stays at the end: berth-init reads the plan with pread,
+	 * and execveat reads a binary from its start whatever the offset. */
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0) {
 		int e = errno;
 		close(fd);
 		return berth_err_set(err, e, "seal %s", name);

@@ -8,7 +8,8 @@
  * host's berth binary (the CVE-2019-5736 class). */
 int init_memfd_create(struct berth_err *err);
 
-/* A sealed memfd holding len bytes of data (the launch plan). */
+/* A sealed memfd holding len bytes of data (the launch plan), its offset
+ * left at the end: read it with pread. */
 int data_memfd_create(const char *name, const void *data, size_t len, struct berth_err *err);
 
 #endif

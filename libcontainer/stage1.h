@@ -26,6 +26,7 @@ struct stage1_args {
 	int stdout_fd, stderr_fd;  /* files for the workload's fd 1 / 2, or -1 */
 	const struct cgroup_join *cgroup_join; /* joined first thing (cgroup.h) */
 	const struct cgroup_manager *cgroup;   /* the cgroup that joins */
+	bool go_given;             /* go on at once: no SYNC_GO (nor anything before it) comes */
 };
 
 _Noreturn void stage1_run(const struct stage1_args *a);

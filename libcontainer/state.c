@@ -180,7 +180,6 @@ static int gen_state_file(yajl_gen g, const struct container_state *st)
 	json_gen_kv_str(g, "bundle", st->bundle);
 	json_gen_kv_str(g, "rootfs", st->rootfs);
 	json_gen_kv_str(g, "created", st->created);
-	json_gen_kv_str(g, "owner", st->owner);
 	json_gen_kv_str(g, "phase", phase_name(st->phase));
 	json_gen_kv_str(g, "cgroupPath", st->cgroup_path);
 	json_gen_str(g, "hooks");
@@ -324,7 +323,6 @@ int state_load(const char *root, const char *id, struct container_state *st, str
 	st->bundle = json_dup_str(tree, "bundle");
 	st->rootfs = json_dup_str(tree, "rootfs");
 	st->created = json_dup_str(tree, "created");
-	st->owner = json_dup_str(tree, "owner");
 	st->cgroup_path = json_dup_str(tree, "cgroupPath");
 	st->init_pid = (pid_t)json_get_int(tree, "pid");
 	st->init_start_time = (unsigned long long)json_get_int(tree, "initStartTime");
@@ -368,6 +366,42 @@ out:
 	yajl_tree_free(tree);
 	free(text);
 	return rc;
+}
+
+/* The user's name from /etc/passwd, as runc's user.LookupUid reads it (no
+ * NSS: berth is linked statically), "#<uid>" if it has none. */
+static void user_name(uid_t uid, char *out, size_t len)
+{
+	FILE *f = fopen("/etc/passwd", "re");
+	char line[1024];
+
+	snprintf(out, len, "#%u", (unsigned)uid);
+	while (f && fgets(line, sizeof(line), f)) {
+		char *name = line, *rest = strchr(line, ':'), *end;
+		unsigned long id;
+		if (!rest || !(rest = strchr(rest + 1, ':')))
+			continue;
+		id = strtoul(rest + 1, &end, 10);
+		if (end == rest + 1 || *end != ':' || id != uid)
+			continue;
+		*strchr(name, ':') = '\0';
+		snprintf(out, len, "%.*s", (int)(len - 1), name);
+		break;
+	}
+	if (f)
+		fclose(f);
+}
+
+char *state_dir_owner(const char *root, const char *id)
+{
+	char dir[PATH_MAX], name[256];
+	struct stat sb;
+	struct berth_err ignored;
+
+	if (state_dir_path(root, id, dir, sizeof(dir), &ignored) < 0 || stat(dir, &sb) < 0)
+		return NULL;
+	user_name(sb.st_uid, name, sizeof(name));
+	return strdup(name);
 }
 
 void state_free(struct container_state *st)

@@ -31,7 +31,7 @@ struct container_state {
 	pid_t init_pid;
 	unsigned long long init_start_time; /* /proc/<pid>/stat field 22 */
 	char *created;               /* RFC 3339 with nanoseconds, UTC */
-	char *owner;
+	char *owner;                 /* filled for list only (state_dir_owner) */
 	enum container_phase phase;
 	char *cgroup_path;           /* as placed in every hierarchy, "/berth/x" */
 	struct spec_kv *annotations; size_t n_annotations;
@@ -78,6 +78,11 @@ int state_create_file(const char *dir, const char *name, const void *buf, size_t
 int state_load(const char *root, const char *id, struct container_state *st, struct berth_err *err);
 
 void state_free(struct container_state *st);
+
+/* Who owns the container, as runc's list says it: the name of the state
+ * dir's owner from /etc/passwd, "#<uid>" without one (malloc'd; NULL if
+ * the dir is gone). `state` leaves it empty, as runc does. */
+char *state_dir_owner(const char *root, const char *id);
 
 /* The OCI state JSON as runc prints it (indented with two spaces when
  * pretty). status_override: NULL to use st->status. Returns malloc'd text. */
