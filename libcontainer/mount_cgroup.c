@@ -2,8 +2,9 @@
  * destination. On v1 (and hybrid) hosts it is what runc builds: a tmpfs with
  * one directory per v1 hierarchy the host has mounted, each holding either a
  * fresh cgroup mount (with a new cgroup namespace, whose root is then the
- * container's own cgroup) or a bind of the host directory of the process's
- * own cgroup; plus cgroup2 at "unified" when the host has it.
+ * container's own cgroup) or a bind of the host directory of the
+ * container's cgroup (which stage 1 has joined); plus cgroup2 at "unified"
+ * when the host has it.
  *
  * systemd as the workload (plan_workload_is_systemd) in a new cgroup
  * namespace gets the hierarchies it manages writable whatever the mount's
@@ -155,83 +156,46 @@ static bool writable_for_systemd(const struct spec *spec, const struct cgroup_hi
 	return !h || h->v2 || cgroup_hierarchy_has(h, named, sizeof(named) - 1);
 }
 
-static unsigned long hierarchy_flags(const struct spec *spec, const struct spec_mount *m,
-				     const struct cgroup_hierarchy *h)
-{
-	return m->flags & CGROUP_MOUNT_FLAGS & ~(writable_for_systemd(spec, h) ? MS_RDONLY : 0UL);
-}
-
 static uint64_t mount_attrs(unsigned long flags)
 {
 	return (flags & MS_RDONLY ? MOUNT_ATTR_RDONLY : 0) | (flags & MS_NOSUID ? MOUNT_ATTR_NOSUID : 0) |
 	       (flags & MS_NODEV ? MOUNT_ATTR_NODEV : 0) | (flags & MS_NOEXEC ? MOUNT_ATTR_NOEXEC : 0);
 }
 
-/* A bind of the host's directory host on <tmpfs_fd>/<name> with flags of
- * its own, in three calls where a bind and a remount by path take six: the
- * tree is cloned, given its flags and attached by fd. */
-static int bind_hierarchy(const char *host, int tmpfs_fd, const char *name, const char *dest, unsigned long flags,
-			  struct berth_err *err)
-{
-	struct mount_attr attr = { .attr_set = mount_attrs(flags) };
-	int tree = open_tree(AT_FDCWD, host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-	int rc = 0;
-
-	if (tree < 0)
-		return berth_err_set(err, errno, "bind \"%s\" on \"%s\"", host, dest);
-	if (attr.attr_set && mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
-		rc = berth_err_set(err, errno, "remount \"%s\"", dest);
-	/* The directory was just made in a tmpfs nothing else has seen, and
-	 * move_mount does not follow a symlink there anyway. */
-	else if (move_mount(tree, "", tmpfs_fd, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-		rc = berth_err_set(err, errno, "bind \"%s\" on \"%s\"", host, dest);
-	close(tree);
-	return rc;
-}
-
 struct cgroup_tmpfs {
 	int fd;               /* the tmpfs just mounted at the destination */
-	bool flags_at_end;    /* every hierarchy takes the mount's flags: set
-				 once for the whole tree when all are in */
 	const struct cgroup_manager *cg;
 	char *cgroups;        /* /proc/self/cgroup, when it had to be read */
 };
 
 /* One hierarchy at <dest>/<name>: a fresh mount with a new cgroup namespace,
- * else a bind of the host directory of the container's cgroup. The tmpfs
- * was just mounted and nothing else can have written to it yet: its
- * directories are made and mounted on without a walk from the root. */
+ * else a bind of the host directory of the container's cgroup, both
+ * without flags: the mount's come for the whole tree at the end
+ * (set_cgroup_flags). The tmpfs was just mounted and nothing else can have
+ * written to it yet: its directories are made and mounted on through its
+ * fd, without a walk from the root. */
 static int mount_hierarchy(const struct spec *spec, const struct spec_mount *m, const struct cgroup_hierarchy *h,
 			   struct cgroup_tmpfs *t, struct berth_err *err)
 {
 	char dest[PATH_MAX], host[PATH_MAX], fd_path[PATH_IN_ROOT_FD_PATH_MAX], at[PATH_IN_ROOT_FD_PATH_MAX + NAME_MAX + 1];
-	unsigned long flags = hierarchy_flags(spec, m, h);
 	const char *type = h->v2 ? "cgroup2" : "cgroup";
 	const char *name = cgroup_hierarchy_name(h);
-	int fd, rc = 0;
 
 	if ((size_t)snprintf(dest, sizeof(dest), "%s/%s", m->destination, name) >= sizeof(dest))
 		return berth_err_set(err, ENAMETOOLONG, "cgroup directory in \"%s\"", m->destination);
 	if (mkdirat(t->fd, name, 0755) < 0 && errno != EEXIST)
 		return berth_err_set(err, errno, "mkdir \"%s\"", dest);
-	if (!rootfs_new_ns(spec, SPEC_NS_CGROUP)) {
-		if (container_cgroup_dir(t->cg, h, &t->cgroups, host, sizeof(host), err) < 0)
-			return -1;
-		if (!t->flags_at_end)
-			return bind_hierarchy(host, t->fd, name, dest, flags, err);
-		/* One call: the flags come with the rest of the tree. */
-		snprintf(at, sizeof(at), "%s/%s", path_in_root_fd_path(t->fd, fd_path, sizeof(fd_path)), name);
-		if (mount(host, at, NULL, MS_BIND, NULL) < 0)
-			return berth_err_set(err, errno, "bind \"%s\" on \"%s\"", host, dest);
+	snprintf(at, sizeof(at), "%s/%s", path_in_root_fd_path(t->fd, fd_path, sizeof(fd_path)), name);
+	if (rootfs_new_ns(spec, SPEC_NS_CGROUP)) {
+		if (mount(type, at, type, 0, h->v2 ? NULL : h->options) < 0)
+			return berth_err_set(err, errno, "mount \"%s\" on \"%s\"", type, dest);
 		return 0;
 	}
-	fd = openat(t->fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return berth_err_set(err, errno, "open \"%s\"", dest);
-	if (mount_onto_fd(type, fd, type, flags, h->v2 ? NULL : h->options) < 0)
-		rc = berth_err_set(err, errno, "mount \"%s\" on \"%s\"", type, dest);
-	close(fd);
-	return rc;
+	if (container_cgroup_dir(t->cg, h, &t->cgroups, host, sizeof(host), err) < 0)
+		return -1;
+	if (mount(host, at, NULL, MS_BIND, NULL) < 0)
+		return berth_err_set(err, errno, "bind \"%s\" on \"%s\"", host, dest);
+	return 0;
 }
 
 /* cpu,cpuacct -> symlinks cpu and cpuacct, as on the host. Best effort. */
@@ -247,27 +211,32 @@ static void link_comounted(int dir_fd, const char *name)
 			(void)symlinkat(name, dir_fd, t);
 }
 
-/* The mount's flags on the tmpfs and, with flags_at_end, on every
- * hierarchy under it: one mount_setattr for the tree. */
-static int set_tmpfs_flags(const struct spec_mount *m, const struct cgroup_tmpfs *t, struct berth_err *err)
+/* The mount's flags (ro, nosuid, nodev, noexec) on the tmpfs and every
+ * hierarchy in it with one recursive mount_setattr; then the hierarchies
+ * systemd gets writable lose ro again, one call each. */
+static int set_cgroup_flags(const struct spec *spec, const struct spec_mount *m, const struct cgroup_hierarchy *h,
+			    size_t n, int tmpfs_fd, struct berth_err *err)
 {
 	struct mount_attr attr = { .attr_set = mount_attrs(m->flags & CGROUP_MOUNT_FLAGS) };
+	struct mount_attr writable = { .attr_clr = MOUNT_ATTR_RDONLY };
 
-	if (t->flags_at_end) {
-		if (attr.attr_set && mount_setattr(t->fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
-			return berth_err_set(err, errno, "remount \"%s\"", m->destination);
+	if (attr.attr_set && mount_setattr(tmpfs_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+		return berth_err_set(err, errno, "remount \"%s\"", m->destination);
+	if (!(m->flags & MS_RDONLY))
 		return 0;
-	}
-	if ((m->flags & MS_RDONLY) &&
-	    mount_onto_fd(NULL, t->fd, NULL, MS_BIND | MS_REMOUNT | (m->flags & CGROUP_MOUNT_FLAGS), NULL) < 0)
-		return berth_err_set(err, errno, "remount \"%s\" read-only", m->destination);
+	for (size_t i = 0; i < n; i++)
+		if (writable_for_systemd(spec, &h[i]) &&
+		    mount_setattr(tmpfs_fd, cgroup_hierarchy_name(&h[i]), AT_SYMLINK_NOFOLLOW, &writable,
+				  sizeof(writable)) < 0)
+			return berth_err_set(err, errno, "make \"%s/%s\" writable for systemd", m->destination,
+					     cgroup_hierarchy_name(&h[i]));
 	return 0;
 }
 
 static int mount_cgroup_v1(const struct spec *spec, const struct spec_mount *m, int root_fd,
 			   const struct cgroup_manager *cg, struct berth_err *err)
 {
-	struct cgroup_tmpfs t = { .fd = -1, .flags_at_end = true, .cg = cg };
+	struct cgroup_tmpfs t = { .fd = -1, .cg = cg };
 	const struct cgroup_hierarchy *h;
 	size_t n = 0;
 	bool oom;
@@ -276,8 +245,6 @@ static int mount_cgroup_v1(const struct spec *spec, const struct spec_mount *m, 
 
 	if (cgroup_host_hierarchies(&h, &n, err) < 0)
 		goto out;
-	for (size_t i = 0; i < n; i++)
-		t.flags_at_end &= hierarchy_flags(spec, m, &h[i]) == (m->flags & CGROUP_MOUNT_FLAGS);
 	fd = path_in_root_create_target(root_fd, m->destination, true, err);
 	if (fd < 0)
 		goto out;
@@ -301,7 +268,7 @@ static int mount_cgroup_v1(const struct spec *spec, const struct spec_mount *m, 
 		}
 		link_comounted(t.fd, cgroup_hierarchy_name(&h[i]));
 	}
-	rc = set_tmpfs_flags(m, &t, err);
+	rc = set_cgroup_flags(spec, m, h, n, t.fd, err);
 out:
 	if (fd >= 0)
 		close(fd);
