@@ -127,11 +127,13 @@ scenario_exec() {
 }
 
 counter() { cat "/proc/$1/root/tmp/counter" 2>/dev/null; }
-counter_above() { local n; n=$(counter "$1") && ((n > $2)); }
+counter_above() { local n; n=$(counter "$1") && [[ "$n" =~ ^[0-9]+$ ]] && ((n > $2)); }
 
 scenario_pause() {
 	local pid c1 c2
-	run_d t-pause sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/counter; sleep 0.05; done'
+	# The counter is renamed into place, never truncated and rewritten:
+	# a container frozen in between would leave it empty.
+	run_d t-pause sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/counter.new; mv /tmp/counter.new /tmp/counter; sleep 0.05; done'
 	pid=$(pid_of t-pause)
 	wait_for 10 "the counter to start" counter_above "$pid" 0
 	pause_container t-pause
@@ -141,6 +143,7 @@ scenario_pause() {
 	c1=$(counter "$pid")
 	sleep 1 # the window in which a frozen process must not move
 	c2=$(counter "$pid")
+	[[ "$c2" =~ ^[0-9]+$ ]] || fail "the counter reads \"$c2\" while paused"
 	[[ "$c1" == "$c2" ]] || fail "the counter moved while paused: $c1 -> $c2"
 	unpause_container t-pause
 	run state_of t-pause
