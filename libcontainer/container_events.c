@@ -232,6 +232,24 @@ static int drain_oom(struct cgroup_manager *m, struct cgroup_oom_watch *w, const
 	return 0;
 }
 
+/* v2 wakes pollers of memory.events at most once per 10 ms: under memory
+ * pressure its "max" events come first, and the OOM kill's wake-up can be
+ * held back until the container has died and its cgroup, with the count,
+ * is gone. So once memory.events has woken us, it is also read every
+ * millisecond for this long after the last wake-up. */
+#define OOM_PRESSURE_READ_MS 50
+
+/* The poll timeout: the next stats object, or sooner while v2's memory
+ * is under pressure. */
+static int poll_timeout(const struct cgroup_oom_watch *w, long long next, long long pressure_until)
+{
+	long long now = now_ms(), left = next - now;
+
+	if (w->fd >= 0 && w->v2 && pressure_until > now && left > 1)
+		left = 1;
+	return left > 0 ? (int)left : 0;
+}
+
 /* Streams until the init exits (its pidfd turns readable). */
 static int stream(struct cgroup_manager *m, const struct container_state *st, const struct berth_events_opts *opts,
 		  struct berth_err *err)
@@ -239,7 +257,7 @@ static int stream(struct cgroup_manager *m, const struct container_state *st, co
 	struct cgroup_oom_watch w = { .fd = -1, .aux_fd = -1 };
 	struct berth_err ignored;
 	int pidfd = container_pidfd_open(st->init_pid);
-	long long next = now_ms() + opts->interval_ms;
+	long long next = now_ms() + opts->interval_ms, pressure_until = 0;
 	int rc = 0;
 
 	if (pidfd < 0)
@@ -250,15 +268,18 @@ static int stream(struct cgroup_manager *m, const struct container_state *st, co
 		m->ops->oom_watch(m, &w, &ignored);
 	while (rc == 0) {
 		struct pollfd fds[2] = { { .fd = pidfd, .events = POLLIN }, { .fd = w.fd, .events = w.poll_events } };
-		long long left = next - now_ms();
-		int n = poll(fds, w.fd >= 0 ? 2 : 1, left > 0 ? (int)left : 0);
+		int n = poll(fds, w.fd >= 0 ? 2 : 1, poll_timeout(&w, next, pressure_until));
 
 		if (n < 0 && errno != EINTR) {
 			rc = berth_err_set(err, errno, "poll");
 			break;
 		}
-		if (n > 0 && (fds[1].revents & (POLLIN | POLLPRI | POLLERR)))
+		if (n > 0 && (fds[1].revents & (POLLIN | POLLPRI | POLLERR))) {
 			rc = drain_oom(m, &w, opts, st->id, err);
+			pressure_until = now_ms() + OOM_PRESSURE_READ_MS;
+		} else if (n == 0 && w.v2 && pressure_until > now_ms()) {
+			rc = drain_oom(m, &w, opts, st->id, err);
+		}
 		if (rc < 0 || (n > 0 && fds[0].revents)) {
 			/* The init is gone: report an OOM that killed it, then end. */
 			if (rc == 0)
