@@ -6,7 +6,8 @@
  *   launch plan (exec mode) -> memfd
  *   setns(init pidfd, CLONE_NEWPID) for children only
  *   clone3(CLONE_INTO_CGROUP, CLONE_PIDFD) ->  v1: "0" to each `tasks` (cgroup.h)
- *   "go" ------------------------------------>  dumpable 0; rlimits, oom, sched
+ *   "go" ------------------------------------>  dumpable 0; execCPUAffinity.final;
+ *                                              rlimits, oom, sched
  *                                              setns(init pidfd, the rest)
  *                                              tty: pty from the container's
  *                                                devpts -> console socket / us
@@ -37,6 +38,7 @@
 #include "console.h"
 #include "container.h"
 #include "container_internal.h"
+#include "cpu_affinity.h"
 #include "exec_process.h"
 #include "fdpass.h"
 #include "init_memfd.h"
@@ -281,7 +283,9 @@ static _Noreturn void exec_child(struct exec_run *r)
 	n = recv(r->sock[1], go, sizeof(go), 0);
 	if (n != (ssize_t)strlen(EXEC_GO))
 		_exit(255); /* berth went away before we were placed */
-	if (process_apply_limits(r->spec, &err) < 0)
+	/* In the container's cgroup now: its CPUs from here on. */
+	if (cpu_affinity_apply(r->spec->process.exec_cpu_affinity_final, "execCPUAffinity.final", &err) < 0 ||
+	    process_apply_limits(r->spec, &err) < 0)
 		child_fail(r->sock[1], &err);
 	if ((r->join_flags & ~CLONE_NEWPID) && setns(r->init_pidfd, r->join_flags & ~CLONE_NEWPID) < 0) {
 		berth_err_set(&err, errno, "join the container's namespaces");
@@ -303,10 +307,36 @@ static _Noreturn void exec_child(struct exec_run *r)
 	child_fail(r->sock[1], &err);
 }
 
+/* The clone itself, on execCPUAffinity.initial's CPUs if it names any: the
+ * child inherits them and runs there until it is in the container's
+ * cgroup (on v2 it is born there). We go back to our own CPUs after it. */
+static int clone_exec_child(struct exec_run *r, bool *placed, struct berth_err *err)
+{
+	const char *initial = r->spec->process.exec_cpu_affinity_initial;
+	bool moved = initial && *initial;
+	cpu_set_t own;
+	int e;
+
+	if (moved && sched_getaffinity(0, sizeof(own), &own) < 0)
+		return berth_err_set(err, errno, "sched_getaffinity");
+	if (moved && cpu_affinity_apply(initial, "execCPUAffinity.initial", err) < 0)
+		return -1;
+	r->pid = clone_child(0, r->o->cgroup ? r->clone_target : r->join.clone_fd, &r->pidfd, placed);
+	if (r->pid == 0)
+		exec_child(r);
+	e = errno;
+	/* A child left behind by a failure here is killed by exec_cleanup. */
+	if (moved && sched_setaffinity(0, sizeof(own), &own) < 0)
+		return berth_err_set(err, errno, "execCPUAffinity.initial: return to our own CPUs");
+	if (r->pid < 0)
+		return berth_err_set(err, e, "clone3");
+	return 0;
+}
+
 /* Children only: our own pid namespace stays. */
 static int clone_in_pid_ns(struct exec_run *r, struct berth_err *err)
 {
-	int own = -1, e;
+	int own = -1, rc, e;
 	bool placed = false;
 
 	if (r->join_flags & CLONE_NEWPID) {
@@ -319,17 +349,14 @@ static int clone_in_pid_ns(struct exec_run *r, struct berth_err *err)
 			return berth_err_set(err, e, "join the container's pid namespace");
 		}
 	}
-	r->pid = clone_child(0, r->o->cgroup ? r->clone_target : r->join.clone_fd, &r->pidfd, &placed);
-	if (r->pid == 0)
-		exec_child(r);
-	e = errno;
+	rc = clone_exec_child(r, &placed, err);
 	if (own >= 0) {
-		if (setns(own, CLONE_NEWPID) < 0 && r->pid > 0)
-			e = errno;
+		if (setns(own, CLONE_NEWPID) < 0 && rc == 0)
+			rc = berth_err_set(err, errno, "return to our own pid namespace");
 		close(own);
 	}
-	if (r->pid < 0)
-		return berth_err_set(err, e, "clone3");
+	if (rc < 0)
+		return -1;
 	close_fd(&r->sock[1]);
 	if (!r->o->cgroup && cgroup_join_finish(r->cg, &r->join, r->pid, placed, err) < 0)
 		return -1;

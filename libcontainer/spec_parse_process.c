@@ -6,6 +6,7 @@
 #include <sys/capability.h>
 #include <sys/resource.h>
 
+#include "cpu_affinity.h"
 #include "spec_parse_internal.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -305,11 +306,30 @@ static int spec_parse_console_size(struct sj *j, yajl_val v, struct spec_process
 	return 0;
 }
 
+/* One of execCPUAffinity's lists, checked here so that a bad one fails
+ * like any other config error, before anything is made. */
+static int spec_parse_cpu_list(struct sj *j, yajl_val v, const char *key, char **out)
+{
+	cpu_set_t set;
+	const char *why;
+	size_t mark;
+
+	if (sj_str(j, v, key, out) < 0)
+		return -1;
+	if (!*out)
+		return 0;
+	mark = sj_enter_key(j, key);
+	if (cpu_list_parse(*out, &set, &why) < 0)
+		return sj_fail(j, "invalid CPU list \"%s\": %s", *out, why);
+	sj_leave(j, mark);
+	return 0;
+}
+
 static int spec_parse_cpu_affinity(struct sj *j, yajl_val v, struct spec_process *p)
 {
 	if (sj_as_object(j, v) < 0 ||
-	    sj_str(j, v, "initial", &p->exec_cpu_affinity_initial) < 0 ||
-	    sj_str(j, v, "final", &p->exec_cpu_affinity_final) < 0)
+	    spec_parse_cpu_list(j, v, "initial", &p->exec_cpu_affinity_initial) < 0 ||
+	    spec_parse_cpu_list(j, v, "final", &p->exec_cpu_affinity_final) < 0)
 		return -1;
 	return 0;
 }

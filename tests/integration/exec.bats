@@ -152,6 +152,85 @@ assert_exec_failed() {
 	fi
 }
 
+# exec_cpus ID AFFINITY: exec of a process.json whose execCPUAffinity is
+# AFFINITY (a JSON object) and which prints the CPUs it may run on.
+exec_cpus() {
+	jq -n --argjson a "$2" '{args: ["grep", "Cpus_allowed_list", "/proc/self/status"],
+		cwd: "/", env: ["PATH=/bin"], execCPUAffinity: $a}' >"$BATS_TEST_TMPDIR/cpus.json"
+	exec_capture -p "$BATS_TEST_TMPDIR/cpus.json" "$1"
+}
+
+@test "exec runs on process.execCPUAffinity: final once in the cgroup, else where initial put it" {
+	local id default pid
+	(($(nproc) >= 2)) || skip "needs two CPUs"
+	id=$(unique_id)
+	start_sleeper "$id"
+	exec_cpus "$id" '{}'
+	assert_success
+	default=$output
+	[[ "$default" == *"0-"* ]] || fail "a plain exec should run anywhere, got $default"
+	exec_cpus "$id" '{"initial": "0", "final": "1"}'
+	assert_success
+	assert_output --regexp $'^Cpus_allowed_list:\t1$'
+	# No final: the kernel decides. Linux 6.2 and later keep the process on
+	# the CPUs it moved with; older ones give it the cgroup's.
+	exec_cpus "$id" '{"initial": "1"}'
+	assert_success
+	[[ "$output" == $'Cpus_allowed_list:\t1' || "$output" == "$default" ]] || fail "initial 1 alone: $output"
+	exec_cpus "$id" '{"final": "0"}'
+	assert_output --regexp $'^Cpus_allowed_list:\t0$'
+	exec_cpus "$id" '{"initial": "", "final": ""}'
+	assert_equal "$output" "$default"
+	requires_berth
+	# berth itself goes back to its own CPUs once it has cloned the process.
+	jq -n '{args: ["sleep", "10"], cwd: "/", env: ["PATH=/bin"], execCPUAffinity: {initial: "1"}}' \
+		>"$BATS_TEST_TMPDIR/sleep.json"
+	"$BERTH" --root "$BERTH_ROOT" exec -p "$BATS_TEST_TMPDIR/sleep.json" "$id" </dev/null >/dev/null 2>&1 &
+	pid=$!
+	# Two sleeps (the workload's and ours) mean "go" was sent: berth is
+	# past the clone and its own CPUs back.
+	for _ in $(seq 100); do
+		(($(container_processes "$id" | xargs -I{} cat /proc/{}/comm 2>/dev/null | grep -c '^sleep$') == 2)) && break
+		sleep 0.05
+	done
+	assert_equal "$(grep Cpus_allowed_list "/proc/$pid/status")" "$(grep Cpus_allowed_list /proc/self/status)"
+	kill "$pid"
+	wait "$pid" || true
+}
+
+@test "config.json's execCPUAffinity applies to every exec, never to the container's init" {
+	local id
+	(($(nproc) >= 2)) || skip "needs two CPUs"
+	id=$(unique_id)
+	update_config '.process.execCPUAffinity = {"final": "1"}'
+	start_sleeper "$id"
+	assert_equal "$(grep Cpus_allowed_list "/proc/$(init_pid "$id")/status")" "$(grep Cpus_allowed_list /proc/self/status)"
+	exec_capture "$id" grep Cpus_allowed_list /proc/self/status
+	assert_success
+	assert_output --regexp $'^Cpus_allowed_list:\t1$'
+}
+
+@test "exec refuses a bad execCPUAffinity with one line and leaves nothing" {
+	local id before
+	id=$(unique_id)
+	start_sleeper "$id"
+	before=$(container_processes "$id" | wc -l)
+	exec_cpus "$id" '{"final": "1-0"}'
+	[[ "$status" -eq 255 ]] || fail "exit status $status, want 255"
+	if is_berth; then
+		assert_exec_failed 'execCPUAffinity.final: invalid CPU list "1-0"'
+		# A CPU the machine does not have: the kernel refuses it.
+		exec_cpus "$id" '{"final": "1000"}'
+		assert_exec_failed 'execCPUAffinity.final: run on CPUs 1000'
+		exec_cpus "$id" '{"initial": "1000"}'
+		assert_exec_failed 'execCPUAffinity.initial: run on CPUs 1000'
+		exec_cpus "$id" '{"initial": "0,"}'
+		assert_exec_failed 'ends with'
+	fi
+	assert_equal "$(container_processes "$id" | wc -l)" "$before"
+	assert_equal "$(state_field "$id" status)" running
+}
+
 @test "exec joins every namespace and the cgroup of the container" {
 	local id init pid ns
 	id=$(unique_id)

@@ -290,6 +290,20 @@ static void test_process_errors(void)
 		     "process.oomScoreAdj: 1001 is out of range (-1000 to 1000)");
 	EXPECT_ERROR(NULL, ",\"user\":{\"umask\":512}", NULL,
 		     "process.user.umask: 512 is out of range (max 511)");
+	EXPECT_ERROR(NULL, ",\"execCPUAffinity\":{\"initial\":\"0-x\"}", NULL,
+		     "process.execCPUAffinity.initial: invalid CPU list \"0-x\": expected a CPU number");
+	EXPECT_ERROR(NULL, ",\"execCPUAffinity\":{\"final\":\"3-1\"}", NULL,
+		     "process.execCPUAffinity.final: invalid CPU list \"3-1\": range ends before it starts");
+	EXPECT_ERROR(NULL, ",\"execCPUAffinity\":{\"final\":\"0,,1\"}", NULL,
+		     "process.execCPUAffinity.final: invalid CPU list \"0,,1\": expected a CPU number");
+	EXPECT_ERROR(NULL, ",\"execCPUAffinity\":{\"final\":\"1,\"}", NULL,
+		     "process.execCPUAffinity.final: invalid CPU list \"1,\": ends with ','");
+	EXPECT_ERROR(NULL, ",\"execCPUAffinity\":{\"final\":\"0 1\"}", NULL,
+		     "process.execCPUAffinity.final: invalid CPU list \"0 1\": expected ',' or '-' after a CPU number");
+	EXPECT_ERROR(NULL, ",\"execCPUAffinity\":{\"final\":\"1024\"}", NULL,
+		     "process.execCPUAffinity.final: invalid CPU list \"1024\": CPU number out of range");
+	EXPECT_ERROR(NULL, ",\"execCPUAffinity\":{\"final\":\"99999999999999999999999\"}", NULL,
+		     "process.execCPUAffinity.final: invalid CPU list \"99999999999999999999999\": CPU number out of range");
 }
 
 static void test_process_fields(void)
