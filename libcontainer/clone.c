@@ -51,7 +51,9 @@ static long clone3_plain(struct clone_args *args, size_t size, void (*fn)(void *
 
 pid_t clone_child(uint64_t flags, int cgroup_fd, int *pidfd, bool *placed)
 {
-	struct clone_args args = { .flags = flags, .exit_signal = SIGCHLD };
+	/* clone3 refuses an exit signal with CLONE_PARENT: the child gets
+	 * ours, and our parent is told. */
+	struct clone_args args = { .flags = flags, .exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD };
 
 	if (pidfd) {
 		args.flags |= CLONE_PIDFD;

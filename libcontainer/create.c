@@ -351,6 +351,19 @@ out:
 	return rc;
 }
 
+/* Stage 1 went on in its child, born in a new pid namespace of a joined
+ * user namespace (stage1.c), and exits: the child is the container's init
+ * from now on, and ours (CLONE_PARENT). */
+static int take_over_from_stage1_child(struct create_run *r, pid_t child, struct berth_err *err)
+{
+	if (child <= 0)
+		return berth_err_set(err, EPROTO, "bad pid %d from container init", (int)child);
+	while (waitpid(r->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	r->pid = child;
+	return record_state(r, PHASE_CREATING, err);
+}
+
 /* Answers stage 1 until it has exec'd berth-init (end-of-file after
  * SYNC_EXEC) or failed. */
 static int drive_stage1(struct create_run *r, struct berth_err *err)
@@ -387,6 +400,12 @@ static int drive_stage1(struct create_run *r, struct berth_err *err)
 			break;
 		case SYNC_EXEC:
 			exec_sent = true;
+			break;
+		case SYNC_PID:
+			if (fd >= 0)
+				close(fd);
+			if (take_over_from_stage1_child(r, msg.errnum, err) < 0)
+				return -1;
 			break;
 		case SYNC_ERROR:
 			berth_err_set(err, 0, "%s", msg.text);

@@ -38,16 +38,13 @@ int ns_plan_prepare(const struct spec *spec, struct ns_plan *ns, struct berth_er
 		/* cgroup: after stage 0 moved the child into its cgroup; time:
 		 * offsets must be written before any process is inside. New
 		 * namespaces must belong to a joined user namespace, so with
-		 * one they are all unshared after the join. */
-		if (t == SPEC_NS_CGROUP || t == SPEC_NS_TIME || (join_user && t != SPEC_NS_PID))
+		 * one they are all unshared after the join; a new pid
+		 * namespace then takes in only stage 1's child, which goes on
+		 * as stage 1 (stage1.c). */
+		if (t == SPEC_NS_CGROUP || t == SPEC_NS_TIME || join_user)
 			ns->unshare_flags |= flag;
 		else
 			ns->clone_flags |= (unsigned long)flag;
-	}
-	if (join_user && (ns->clone_flags & CLONE_NEWPID)) {
-		berth_err_set(err, ENOTSUP, "linux.namespaces: a new pid namespace together with a user namespace joined by path is not supported yet");
-		ns_plan_close(ns);
-		return -1;
 	}
 	return 0;
 }

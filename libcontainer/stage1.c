@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "clone.h"
 #include "console.h"
 #include "fdpass.h"
 #include "hooks.h"
@@ -165,6 +166,43 @@ static int prepare_fds(const struct stage1_args *a, int console_slave, struct be
 	return fds_prepare_exec(a->preserve_fds, keep, sizeof(keep) / sizeof(*keep), err);
 }
 
+/* unshare(CLONE_NEWPID) after joining a user namespace by path (so that
+ * the pid namespace is that user namespace's) takes in only our children.
+ * The container's init must be its PID 1, so a child goes on as stage 1:
+ * stage 0's child (CLONE_PARENT), as we were. We tell stage 0 its pid and
+ * exit; it waits for our exit, so stage 0 has the pid before it hears
+ * anything from it. */
+static int continue_in_new_pid_ns(const struct stage1_args *a, struct berth_err *err)
+{
+	int gate[2];
+	char byte;
+	pid_t pid;
+
+	if (pipe2(gate, O_CLOEXEC) < 0)
+		return berth_err_set(err, errno, "pipe2");
+	pid = clone_child(CLONE_PARENT, -1, NULL, NULL);
+	if (pid < 0) {
+		int e = errno;
+		close(gate[0]);
+		close(gate[1]);
+		return berth_err_set(err, e, "clone3 into the new pid namespace");
+	}
+	if (pid > 0) {
+		struct berth_err ignored;
+
+		close(gate[0]);
+		_exit(sync_send(a->sync_fd, SYNC_PID, pid, NULL, -1, &ignored) < 0);
+	}
+	close(gate[1]);
+	while (read(gate[0], &byte, 1) < 0 && errno == EINTR)
+		;
+	close(gate[0]);
+	/* Cleared by the clone; our parent is stage 0 again. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return berth_err_set(err, errno, "prctl PR_SET_PDEATHSIG");
+	return 0;
+}
+
 /* From SYNC_GO to a prepared rootfs: namespaces, names, config mounts. */
 static int enter_and_mount(const struct stage1_args *a, int *idmap_fds, struct sync_msg *msg,
 			   struct berth_err *err)
@@ -176,6 +214,8 @@ static int enter_and_mount(const struct stage1_args *a, int *idmap_fds, struct s
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		return berth_err_set(err, errno, "prctl PR_SET_PDEATHSIG");
 	if (ns_join_and_unshare(spec, a->ns, err) < 0)
+		return -1;
+	if ((a->ns->unshare_flags & CLONE_NEWPID) && continue_in_new_pid_ns(a, err) < 0)
 		return -1;
 	if (set_names(spec, err) < 0)
 		return -1;

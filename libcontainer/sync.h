@@ -20,6 +20,10 @@ enum sync_type {
 	 * text = index in spec->mounts, fd = its detached idmapped tree
 	 * (mount_idmap.c), which stage 1 attaches in mount_apply. */
 	SYNC_MOUNT_FD,
+	/* 1 -> 0: errnum = the pid of the process that goes on as stage 1,
+	 * born in a pid namespace of a joined user namespace (stage1.c);
+	 * the sender exits. */
+	SYNC_PID,
 };
 
 struct sync_msg {

@@ -110,6 +110,47 @@ inside_ns() { awk -v n="$1" '$1 == n { print $2 }' <<<"$output"; }
 	assert_equal "$(stat -c '%u:%g' "$shared/made-inside")" "100000:200000"
 }
 
+@test "join a user namespace by path with a new pid namespace: it belongs to the joined one" {
+	local holder userns
+	# The holder's user namespace, as a pod's sandbox would make it.
+	add_user_namespace
+	set_args sleep 1000
+	holder=$(unique_id holder)
+	berth_detached run -d -b "$BUNDLE" "$holder"
+	userns=$(ns_inode "/proc/$(init_pid "$holder")/ns/user")
+	update_config --arg p "/proc/$(init_pid "$holder")/ns/user" '
+		.linux.namespaces |= map(if .type == "user" then .path = $p else . end)
+		| del(.linux.uidMappings, .linux.gidMappings)'
+	# Mounting /proc proves the pid namespace's owner: only the joined
+	# user namespace's root may mount it; the pid namespace's PID 1 is
+	# our own init, and nothing of the holder's is in it.
+	set_sh 'readlink /proc/self/ns/user; readlink /proc/self/ns/pid; echo uid=$(id -u); cat /proc/1/comm
+		ls /proc | grep -c "^[0-9]"'
+	run_container
+	assert_success
+	assert_equal "${lines[0]}" "$userns"
+	[[ "${lines[1]}" != "$(ns_inode "/proc/$(init_pid "$holder")/ns/pid")" ]] || fail "the holder's pid namespace"
+	[[ "${lines[1]}" != "$(ns_inode /proc/self/ns/pid)" ]] || fail "the host's pid namespace"
+	assert_equal "${lines[2]}" uid=0
+	assert_equal "${lines[3]}" berth-init
+	# berth-init, the shell, ls (grep may or may not be counted yet).
+	((${lines[4]} <= 4)) || fail "${lines[4]} processes in a new pid namespace"
+	# create records that PID 1, not the process that made its namespace.
+	set_args sleep 1000
+	local id pid
+	id=$(unique_id)
+	berth_detached create -b "$BUNDLE" "$id"
+	pid=$(init_pid "$id")
+	assert_equal "$(awk '/^NSpid:/ { print $2, $3 }' "/proc/$pid/status")" "$pid 1"
+	assert_equal "$(state_field "$id" status)" created
+	berth start "$id"
+	assert_equal "$(state_field "$id" status)" running
+	berth delete -f "$id"
+	wait_for_exit "$pid"
+	berth delete -f "$holder"
+	assert_nothing_left "$id"
+}
+
 @test "uts namespace: hostname from the config" {
 	update_config '.hostname = "berth-host"'
 	set_sh 'hostname; uname -n'
