@@ -258,6 +258,8 @@ static int mount_cgroup_v1(const struct spec *spec, const struct spec_mount *m, 
 		berth_err_set(err, errno, "mount \"tmpfs\" on \"%s\"", m->destination);
 		goto out;
 	}
+	close(fd); /* the directory under the tmpfs: of no more use */
+	fd = -1;
 	t.fd = path_in_root_open(root_fd, m->destination, O_PATH | O_DIRECTORY, err);
 	if (t.fd < 0)
 		goto out;

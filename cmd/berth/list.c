@@ -55,7 +55,6 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 		struct container_state st;
 		if (state_load(cli->ctx.root, ids[i], &st, &err) < 0)
 			continue; /* being created or deleted right now */
-		free(st.owner);
 		st.owner = state_dir_owner(cli->ctx.root, ids[i]);
 		if (o.quiet) {
 			printf("%s\n", st.id);
