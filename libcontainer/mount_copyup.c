@@ -1,21 +1,70 @@
 /* "tmpcopyup" (runc's extension, which Podman uses on /run and /tmp): the
  * new tmpfs starts with a copy of the directory it covers, so an image's
  * files there stay visible. Everything is done relative to directory fds,
- * never following a symlink: the copy cannot be steered out of the rootfs. */
+ * never following a symlink: the copy cannot be steered out of the rootfs.
+ * Kept: contents, owners, modes, and the extended attributes of files and
+ * directories (file capabilities, SELinux labels) where tmpfs takes them,
+ * as crun does; timestamps are not (neither runc nor crun keeps them). */
 #include "mount_copyup.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #define COPYUP_MAX_DEPTH 64
 
 static int copy_tree(int from, int to, int depth, struct berth_err *err);
+
+/* Every extended attribute of in that we may read, onto out. A name the
+ * tmpfs does not take (user.* before Linux 6.6) is left out, as crun does;
+ * one that went away meanwhile too. */
+static int copy_xattrs(int in, int out, const char *name, struct berth_err *err)
+{
+	char *names = NULL, *value = NULL;
+	ssize_t len = flistxattr(in, NULL, 0);
+	int rc = -1;
+
+	if (len < 0)
+		return (errno == ENOTSUP) ? 0 : berth_err_set(err, errno, "list extended attributes of \"%s\"", name);
+	if (len == 0)
+		return 0;
+	names = malloc((size_t)len);
+	value = malloc(XATTR_SIZE_MAX);
+	if (!names || !value) {
+		berth_err_set(err, ENOMEM, "extended attributes of \"%s\"", name);
+		goto out;
+	}
+	len = flistxattr(in, names, (size_t)len);
+	if (len < 0) {
+		berth_err_set(err, errno, "list extended attributes of \"%s\"", name);
+		goto out;
+	}
+	for (char *key = names; key < names + len; key += strlen(key) + 1) {
+		ssize_t n = fgetxattr(in, key, value, XATTR_SIZE_MAX);
+		if (n < 0 && errno == ENODATA)
+			continue;
+		if (n < 0) {
+			berth_err_set(err, errno, "read %s of \"%s\"", key, name);
+			goto out;
+		}
+		if (fsetxattr(out, key, value, (size_t)n, 0) < 0 && errno != ENOTSUP && errno != EINVAL) {
+			berth_err_set(err, errno, "set %s on \"%s\"", key, name);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(names);
+	free(value);
+	return rc;
+}
 
 static int copy_file(int from, int to, const char *name, const struct stat *st, struct berth_err *err)
 {
@@ -44,7 +93,8 @@ static int copy_file(int from, int to, const char *name, const struct stat *st, 
 		berth_err_set(err, errno, "set owner and mode of \"%s\"", name);
 		goto out;
 	}
-	rc = 0;
+	/* After the owner: chown drops security.capability. */
+	rc = copy_xattrs(in, out, name, err);
 out:
 	if (out >= 0)
 		close(out);
@@ -69,6 +119,8 @@ static int copy_dir(int from, int to, const char *name, const struct stat *st, i
 	rc = copy_tree(in, out, depth + 1, err);
 	if (rc == 0 && (fchown(out, st->st_uid, st->st_gid) < 0 || fchmod(out, st->st_mode & 07777) < 0))
 		rc = berth_err_set(err, errno, "set owner and mode of \"%s\"", name);
+	if (rc == 0)
+		rc = copy_xattrs(in, out, name, err);
 	close(in);
 	close(out);
 	return rc;

@@ -4,6 +4,7 @@
 #   load helpers_features
 
 RECVTTY="${RECVTTY:-$REPO_ROOT/build/tools/recvtty}"
+XATTR="${XATTR:-$REPO_ROOT/build/tools/xattr}"
 
 # requires_runtime_feature JQ-PATH VALUE: when testing another runtime
 # (BERTH=runc), skips unless its `features` output lists VALUE in the array

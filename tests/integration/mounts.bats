@@ -179,6 +179,25 @@ add_mount() { update_config --argjson m "$1" '.mounts += [$m]'; }
 	[[ ! -e "$ROOTFS/run/new" ]]
 }
 
+@test "tmpcopyup keeps the extended attributes of files and directories" {
+	requires_runtime_feature .mountOptions tmpcopyup
+	local id pid
+	mkdir -p "$ROOTFS/run/sub"
+	echo image-file >"$ROOTFS/run/sub/f"
+	# trusted.*: tmpfs takes it on every kernel (user.* only from 6.6).
+	"$XATTR" set "$ROOTFS/run/sub/f" trusted.berth file-value 2>/dev/null ||
+		skip "the rootfs's filesystem takes no trusted.* attributes"
+	"$XATTR" set "$ROOTFS/run/sub" trusted.berth dir-value
+	add_mount '{"destination": "/run", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "tmpcopyup"]}'
+	set_args sleep 1000
+	id=$(unique_id)
+	berth_detached run -d -b "$BUNDLE" "$id"
+	pid=$(init_pid "$id")
+	assert_equal "$("$XATTR" get "/proc/$pid/root/run/sub/f" trusted.berth)" file-value
+	assert_equal "$("$XATTR" get "/proc/$pid/root/run/sub" trusted.berth)" dir-value
+	assert_equal "$(stat -f -c %T "/proc/$pid/root/run/sub")" tmpfs
+}
+
 @test "rro makes submounts read-only too" {
 	[[ "$(printf '%s\n' 5.12 "$(uname -r)" | sort -V | head -n 1)" == 5.12 ]] ||
 		skip "kernel $(uname -r) lacks mount_setattr"
