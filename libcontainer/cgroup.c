@@ -27,24 +27,31 @@ static bool path_has_dotdot(const char *p)
 	return false;
 }
 
-/* The cgroup of this process in the first hierarchy of /proc/self/cgroup
- * (v2 "0::" entry preferred), used as the parent of relative paths. */
-static int own_cgroup(char *out, size_t len, struct berth_err *err)
+/* A cgroup of pid ("self" for 0) from /proc/<pid>/cgroup: the first v1
+ * hierarchy's, or the cgroup2 one ("0::") where there is no v1; with
+ * v2_only the cgroup2 one. "/" if none. */
+static int proc_cgroup_path(pid_t pid, bool v2_only, char *out, size_t len, struct berth_err *err)
 {
-	char line[4096];
-	FILE *f = fopen("/proc/self/cgroup", "re");
+	char line[4096], file[64];
+	FILE *f;
 
+	if (pid)
+		snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
+	else
+		snprintf(file, sizeof(file), "/proc/self/cgroup");
+	f = fopen(file, "re");
 	if (!f)
-		return berth_err_set(err, errno, "open /proc/self/cgroup");
+		return berth_err_set(err, errno, "open %s", file);
 	snprintf(out, len, "/");
 	while (fgets(line, sizeof(line), f)) {
+		bool v2 = strncmp(line, "0::", 3) == 0;
 		char *path = strchr(line, ':');
-		if (!path || !(path = strchr(path + 1, ':')))
+		if (!path || !(path = strchr(path + 1, ':')) || (v2_only && !v2))
 			continue;
 		path++;
 		path[strcspn(path, "\n")] = '\0';
 		snprintf(out, len, "%s", path);
-		if (strncmp(line, "0::", 3) != 0)
+		if (v2_only || !v2)
 			break;
 	}
 	fclose(f);
@@ -72,7 +79,8 @@ int cgroup_resolve_path(const char *cgroups_path, const char *id, char *out, siz
 		return berth_err_set(err, EINVAL,
 				     "linux.cgroupsPath \"%s\" looks like a systemd slice:name:unit path, which needs --systemd-cgroup",
 				     cgroups_path);
-	if (own_cgroup(parent, sizeof(parent), err) < 0)
+	/* Relative paths go under our own cgroup. */
+	if (proc_cgroup_path(0, false, parent, sizeof(parent), err) < 0)
 		return -1;
 	if ((size_t)snprintf(out, len, "%s/%s", strcmp(parent, "/") == 0 ? "" : parent, cgroups_path) >= len)
 		return berth_err_set(err, ENAMETOOLONG, "cgroup path");
@@ -483,4 +491,33 @@ int cgroup_join_finish(struct cgroup_manager *m, const struct cgroup_join *j, pi
 		if (m->dir_is_v2[i] && cgroup_write_file(m->dirs[i], "cgroup.procs", value, err) < 0)
 			return -1;
 	return 0;
+}
+
+int cgroup_join_use_init_cgroup(struct cgroup_manager *m, struct cgroup_join *j, pid_t init, struct berth_err *err)
+{
+	char path[4096], dir[8300];
+	size_t own = strlen(m->path);
+	int fd;
+
+	if (proc_cgroup_path(init, true, path, sizeof(path), err) < 0)
+		return -1;
+	/* Only below the container's own cgroup: never where the process
+	 * could not have gone by itself. */
+	if (strncmp(path, m->path, own) != 0 || path[own] != '/')
+		return berth_err_msg(err, EBUSY,
+				     "the container's cgroup %s takes no processes (controllers are enabled below it), and its init is in %s, not below it",
+				     m->path, path);
+	for (size_t i = 0; i < m->n_dirs; i++) {
+		if (!m->dir_is_v2[i])
+			continue;
+		snprintf(dir, sizeof(dir), "%s%s", m->dirs[i], path + own);
+		fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return berth_err_set(err, errno, "open %s", dir);
+		if (j->clone_fd >= 0)
+			close(j->clone_fd);
+		j->clone_fd = fd;
+		return 0;
+	}
+	return berth_err_msg(err, EBUSY, "the container's cgroup takes no processes");
 }

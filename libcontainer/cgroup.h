@@ -77,6 +77,12 @@ int cgroup_join_self(const struct cgroup_join *j, struct berth_err *err);
 int cgroup_join_finish(struct cgroup_manager *m, const struct cgroup_join *j, pid_t pid, bool placed,
 		       struct berth_err *err);
 void cgroup_join_close(struct cgroup_join *j);
+/* cgroup2: a cgroup with controllers enabled below it takes no processes
+ * (EBUSY), and systemd or a nested runtime leaves the container's that way
+ * (its own processes moved into a child first). Then a new process goes
+ * where the container's PID 1 is, as runc does: j->clone_fd becomes that
+ * cgroup, which must be below the container's. */
+int cgroup_join_use_init_cgroup(struct cgroup_manager *m, struct cgroup_join *j, pid_t init, struct berth_err *err);
 
 /* linux.cgroupsPath -> absolute cgroup path: "" -> /berth/<id>; relative ->
  * under berth's own cgroup; ".." components are refused. */

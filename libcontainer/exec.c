@@ -313,7 +313,7 @@ static _Noreturn void exec_child(struct exec_run *r)
 static int clone_exec_child(struct exec_run *r, bool *placed, struct berth_err *err)
 {
 	const char *initial = r->spec->process.exec_cpu_affinity_initial;
-	bool moved = initial && *initial;
+	bool moved = initial && *initial, no_target = false;
 	cpu_set_t own;
 	int e;
 
@@ -322,12 +322,21 @@ static int clone_exec_child(struct exec_run *r, bool *placed, struct berth_err *
 	if (moved && cpu_affinity_apply(initial, "execCPUAffinity.initial", err) < 0)
 		return -1;
 	r->pid = clone_child(0, r->o->cgroup ? r->clone_target : r->join.clone_fd, &r->pidfd, placed);
+	/* The container's own cgroup2 dir takes no processes when systemd or
+	 * a nested runtime in it has enabled controllers below it. */
+	if (r->pid < 0 && errno == EBUSY && !r->o->cgroup && r->join.clone_fd >= 0) {
+		no_target = cgroup_join_use_init_cgroup(r->cg, &r->join, r->st.init_pid, err) < 0;
+		if (!no_target)
+			r->pid = clone_child(0, r->join.clone_fd, &r->pidfd, placed);
+	}
 	if (r->pid == 0)
 		exec_child(r);
 	e = errno;
 	/* A child left behind by a failure here is killed by exec_cleanup. */
-	if (moved && sched_setaffinity(0, sizeof(own), &own) < 0)
+	if (moved && sched_setaffinity(0, sizeof(own), &own) < 0 && !no_target)
 		return berth_err_set(err, errno, "execCPUAffinity.initial: return to our own CPUs");
+	if (no_target)
+		return -1;
 	if (r->pid < 0)
 		return berth_err_set(err, e, "clone3");
 	return 0;

@@ -160,6 +160,29 @@ exec_cpus() {
 	exec_capture -p "$BATS_TEST_TMPDIR/cpus.json" "$1"
 }
 
+@test "exec into a cgroup2 container that enabled controllers below its root goes to its init's cgroup" {
+	[[ "$(stat -f -c %T /sys/fs/cgroup)" == cgroup2fs ]] || skip "needs a cgroup2 host"
+	local id
+	id=$(unique_id)
+	# What systemd or a nested runtime does: every process into a child
+	# cgroup, then a controller enabled below the root, which from then
+	# on takes no process (EBUSY).
+	# A pids limit: the pids controller is enabled for the container's
+	# cgroup, so the container has one to enable below it (the first the
+	# kernel takes: Linux 6.1 refused cpuset with EPERM).
+	update_config '.linux.namespaces += [{"type": "cgroup"}] | .linux.resources.pids.limit = 100
+		| .mounts |= map(if .destination == "/sys/fs/cgroup" then .options = (.options - ["ro"]) + ["rw"] else . end)'
+	set_sh 'exec 2>/tmp/log; cd /sys/fs/cgroup && mkdir init && for p in $(cat cgroup.procs); do echo $p >init/cgroup.procs; done
+		for c in $(cat cgroup.controllers); do echo "+$c" >cgroup.subtree_control && touch /tmp/enabled && break; done
+		touch /tmp/ready; exec sleep 1000'
+	berth_detached run -d -b "$BUNDLE" "$id"
+	wait_for_file "$ROOTFS/tmp/ready"
+	[[ -e "$ROOTFS/tmp/enabled" ]] || skip "no controller to enable in the container's cgroup: $(cat "$ROOTFS/tmp/log")"
+	exec_capture "$id" cat /proc/self/cgroup
+	assert_success
+	assert_output 0::/init
+}
+
 @test "exec runs on process.execCPUAffinity: final once in the cgroup, else where initial put it" {
 	local id default pid
 	(($(nproc) >= 2)) || skip "needs two CPUs"
