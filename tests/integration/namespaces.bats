@@ -135,13 +135,17 @@ inside_ns() { awk -v n="$1" '$1 == n { print $2 }' <<<"$output"; }
 	assert_equal "${lines[3]}" berth-init
 	# berth-init, the shell, ls (grep may or may not be counted yet).
 	((${lines[4]} <= 4)) || fail "${lines[4]} processes in a new pid namespace"
-	# create records that PID 1, not the process that made its namespace.
+	# create records that PID 1, not the process that made its namespace,
+	# and hands it to the hooks.
 	set_args sleep 1000
+	update_config --arg f "$BATS_TEST_TMPDIR/hook-state.json" \
+		'.hooks.createRuntime = [{"path": "/bin/sh", "args": ["sh", "-c", "cat >" + $f]}]'
 	local id pid
 	id=$(unique_id)
 	berth_detached create -b "$BUNDLE" "$id"
 	pid=$(init_pid "$id")
 	assert_equal "$(awk '/^NSpid:/ { print $2, $3 }' "/proc/$pid/status")" "$pid 1"
+	assert_equal "$(jq .pid "$BATS_TEST_TMPDIR/hook-state.json")" "$pid"
 	assert_equal "$(state_field "$id" status)" created
 	berth start "$id"
 	assert_equal "$(state_field "$id" status)" running
