@@ -246,10 +246,13 @@ static int prepare_init(struct create_run *r, struct berth_err *err)
  * needs no answer from berth until it has exec'd berth-init, since berth
  * waits meanwhile: no user namespace to map ids for, no idmapped mounts to
  * make, no prestart, createRuntime or createContainer hooks to run between
- * its steps. Its GO then goes into the socket before the clone. */
+ * its steps. Its GO then goes into the socket before the clone. Not with a
+ * time namespace either: stage 1 enters it (namespaces.c), which the
+ * kernel refuses a process whose memory is shared (EUSERS). */
 static bool stage1_runs_alone(const struct spec *spec)
 {
-	if (spec->linux_.namespaces[SPEC_NS_USER].present || hooks_during_create(spec))
+	if (spec->linux_.namespaces[SPEC_NS_USER].present || spec->linux_.namespaces[SPEC_NS_TIME].present ||
+	    hooks_during_create(spec))
 		return false;
 	for (size_t i = 0; i < spec->n_mounts; i++)
 		if (mount_is_idmapped(&spec->mounts[i]))

@@ -296,9 +296,11 @@ static int mount_cgroup_v2(const struct spec *spec, const struct spec_mount *m, 
 
 		rc = berth_err_set(err, errno, "mount \"cgroup2\" on \"%s\"", m->destination);
 		/* A user namespace without its own cgroup namespace may not
-		 * mount cgroup2: bind the container's cgroup instead, as runc
-		 * does. */
-		if (errno == EPERM && !rootfs_new_ns(spec, SPEC_NS_CGROUP) &&
+		 * mount cgroup2 (EPERM), and the kernel refuses cgroup2 on a
+		 * cgroup2 mount's root (EBUSY: the host's /sys, bound when the
+		 * container shares the host's network namespace): bind the
+		 * container's cgroup instead, falling back where runc does. */
+		if ((errno == EPERM || errno == EBUSY) && !rootfs_new_ns(spec, SPEC_NS_CGROUP) &&
 		    container_cgroup_dir(cg, &h, &cgroups, host, sizeof(host), err) == 0)
 			rc = mount_bind_fd(host, root_fd, m->destination, fd, false, flags, 0, err);
 		free(cgroups);

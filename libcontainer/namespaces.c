@@ -161,6 +161,27 @@ static int write_time_offsets(const struct spec *spec, struct berth_err *err)
 	return 0;
 }
 
+/* unshare(CLONE_NEWTIME) moves only our children (and, on newer kernels,
+ * our next exec). berth-init, which we exec, clones the workload with
+ * CLONE_VM, which the kernel refuses (EINVAL) while a process's time
+ * namespace and its children's differ: Debian 12's Linux 6.1 leaves
+ * berth-init in the old one. So stage 1 enters the new namespace itself,
+ * once its offsets are written (they are fixed from then on). */
+static int enter_new_time_ns(struct berth_err *err)
+{
+	int fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return berth_err_set(err, errno, "open /proc/self/ns/time_for_children");
+	if (setns(fd, CLONE_NEWTIME) < 0) {
+		int e = errno;
+		close(fd);
+		return berth_err_set(err, e, "enter the new time namespace");
+	}
+	close(fd);
+	return 0;
+}
+
 int ns_join_and_unshare(const struct spec *spec, struct ns_plan *ns, struct berth_err *err)
 {
 	static const enum spec_ns_type order[] = { SPEC_NS_USER, SPEC_NS_MOUNT, SPEC_NS_NETWORK, SPEC_NS_IPC,
@@ -183,7 +204,7 @@ int ns_join_and_unshare(const struct spec *spec, struct ns_plan *ns, struct bert
 	}
 	if (ns->unshare_flags && unshare(ns->unshare_flags) < 0)
 		return berth_err_set(err, errno, "unshare namespaces");
-	if ((ns->unshare_flags & CLONE_NEWTIME) && write_time_offsets(spec, err) < 0)
+	if ((ns->unshare_flags & CLONE_NEWTIME) && (write_time_offsets(spec, err) < 0 || enter_new_time_ns(err) < 0))
 		return -1;
 	return 0;
 }
