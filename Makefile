@@ -70,6 +70,11 @@ $(BUILD)/tools/%: tests/tools/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $<
 
+# Run inside the busybox test rootfs, which has no libc.
+$(BUILD)/tools/perfprobe: tests/tools/perfprobe.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -static -o $@ $<
+
 deps:
 	@tests/install-deps.sh
 

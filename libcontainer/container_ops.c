@@ -19,6 +19,7 @@
 #include "log.h"
 #include "plan.h"
 #include "plan_build.h"
+#include "seccomp_listener.h"
 
 int berth_container_state(const struct berth_ctx *ctx, const char *id, struct container_state *st,
 			  struct berth_err *err)
@@ -59,13 +60,54 @@ static void run_warn_hooks(const char *dir, const struct container_state *st, en
 	spec_free(spec);
 }
 
-/* Sends "start" over init.sock and reads berth-init's answer. */
-static int tell_init_to_start(const char *dir, const char *state_json, struct berth_err *err)
+/* berth-init's "ok <pid>" or "err <errno> <message>". */
+static int parse_init_reply(const char *reply, struct berth_err *err)
+{
+	if (strncmp(reply, "err ", 4) == 0) {
+		char *msg = NULL;
+		long e = strtol(reply + 4, &msg, 10);
+		while (msg && *msg == ' ')
+			msg++;
+		berth_err_set(err, 0, "%s", msg && *msg ? msg : "container init failed");
+		err->errnum = (int)e;
+		return -1;
+	}
+	if (strncmp(reply, "ok", 2) != 0)
+		return berth_err_set(err, EPROTO, "start: unexpected reply from container init");
+	return 0;
+}
+
+static int signal_init(const struct container_state *st, int sig, struct berth_err *err);
+
+/* The workload's seccomp listener goes to listenerPath or berth's
+ * supervisor; then the workload may go on to its exec. If it cannot, it
+ * must not run unsupervised: the container is killed. */
+static int forward_listener(int sock, const char *dir, const struct container_state *st, const char *state_json,
+			    pid_t nspid, int listener, struct berth_err *err)
+{
+	struct berth_err ignored;
+	struct spec *spec = container_load_saved_spec(dir, err);
+	pid_t pid = -1;
+	int rc = -1;
+
+	if (spec && (pid = seccomp_listener_host_pid(st->init_pid, nspid, err)) > 0)
+		rc = seccomp_listener_deliver(&spec->linux_.seccomp, pid, state_json, listener, err);
+	spec_free(spec);
+	if (rc == 0)
+		rc = seccomp_listener_ack(sock, err);
+	if (rc < 0)
+		(void)signal_init(st, SIGKILL, &ignored);
+	return rc;
+}
+
+/* Sends "start" over init.sock and reads berth-init's answer ("ok" or
+ * "err"), and before it the seccomp listener when the filter has one. */
+static int tell_init_to_start(const char *dir, const struct container_state *st, const char *state_json,
+			      struct berth_err *err)
 {
 	char path[PATH_MAX + 16];
 	char *request, reply[4096];
 	size_t len = strlen(CONTROL_CMD_START) + strlen(state_json);
-	ssize_t n;
 	int sock, rc;
 
 	if (len > CONTROL_MSG_MAX)
@@ -86,26 +128,32 @@ static int tell_init_to_start(const char *dir, const char *state_json, struct be
 		rc = berth_err_set(err, errno, "start: send to container init");
 		goto out;
 	}
-	do {
-		n = recv(sock, reply, sizeof(reply) - 1, 0);
-	} while (n < 0 && errno == EINTR);
-	rc = 0;
-	if (n < 0) {
-		rc = berth_err_set(err, errno, "start: read from container init");
-	} else if (n > 0) {
-		reply[n] = '\0';
-		if (strncmp(reply, "err ", 4) == 0) {
-			char *msg = NULL;
-			long e = strtol(reply + 4, &msg, 10);
-			while (msg && *msg == ' ')
-				msg++;
-			rc = berth_err_set(err, 0, "%s", msg && *msg ? msg : "container init failed");
-			err->errnum = (int)e;
-		} else if (strncmp(reply, "ok", 2) != 0) {
-			rc = berth_err_set(err, EPROTO, "start: unexpected reply from container init");
+	/* The listener's message, if any, comes first: the workload waits for
+	 * it to be delivered before its exec, and berth-init answers after
+	 * that. In exec mode no answer comes: EOF means the workload has
+	 * replaced berth-init. */
+	for (rc = 0; rc == 0;) {
+		int fd = -1;
+		pid_t nspid;
+		ssize_t n = fdpass_recv(sock, reply, sizeof(reply) - 1, &fd, err);
+
+		if (n < 0) {
+			rc = berth_err_wrap(err, "start: read from container init");
+			break;
 		}
+		if (n == 0)
+			break;
+		reply[n] = '\0';
+		if (fd >= 0 && seccomp_listener_message(reply, &nspid)) {
+			rc = forward_listener(sock, dir, st, state_json, nspid, fd, err);
+			close(fd);
+			continue;
+		}
+		if (fd >= 0)
+			close(fd);
+		rc = parse_init_reply(reply, err);
+		break;
 	}
-	/* n == 0: exec mode, the workload replaced berth-init (EOF = started). */
 out:
 	close(sock);
 	return rc;
@@ -163,7 +211,7 @@ int berth_container_start_state(const struct berth_ctx *ctx, struct container_st
 	json = state_oci_json(st, false, NULL, err);
 	if (!json)
 		goto out;
-	if (tell_init_to_start(dir, json, err) < 0) {
+	if (tell_init_to_start(dir, st, json, err) < 0) {
 		wait_for_failed_init(st);
 		goto out;
 	}

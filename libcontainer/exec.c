@@ -45,6 +45,7 @@
 #include "namespaces.h"
 #include "plan_build.h"
 #include "process_limits.h"
+#include "seccomp_listener.h"
 
 #define EXEC_GO "go"
 #define EXEC_CONSOLE "console"
@@ -376,12 +377,29 @@ static int clone_in_pid_ns(struct exec_run *r, struct berth_err *err)
 	return 0;
 }
 
-/* Until EOF (the workload has exec'd): the console master, or a failure. */
+/* The process's seccomp listener goes to listenerPath or berth's
+ * supervisor, then the process may exec; if it cannot, the exec fails and
+ * the process is killed (exec_cleanup). */
+static int forward_listener(struct exec_run *r, int listener, struct berth_err *err)
+{
+	char *state = state_oci_json(&r->st, false, NULL, err);
+	int rc;
+
+	if (!state)
+		return -1;
+	rc = seccomp_listener_deliver(&r->spec->linux_.seccomp, r->pid, state, listener, err);
+	free(state);
+	return rc < 0 ? -1 : seccomp_listener_ack(r->sock[0], err);
+}
+
+/* Until EOF (the workload has exec'd): the console master, the seccomp
+ * listener, or a failure. */
 static int read_reports(struct exec_run *r, struct berth_err *err)
 {
 	for (;;) {
 		char msg[sizeof(err->msg) + 16];
 		int fd = -1;
+		pid_t nspid;
 		ssize_t n = fdpass_recv(r->sock[0], msg, sizeof(msg) - 1, &fd, err);
 
 		if (n < 0)
@@ -392,6 +410,13 @@ static int read_reports(struct exec_run *r, struct berth_err *err)
 		if (fd >= 0 && strcmp(msg, EXEC_CONSOLE) == 0) {
 			close_fd(&r->master);
 			r->master = fd;
+			continue;
+		}
+		if (fd >= 0 && seccomp_listener_message(msg, &nspid)) {
+			int rc = forward_listener(r, fd, err);
+			close(fd);
+			if (rc < 0)
+				return -1;
 			continue;
 		}
 		if (fd >= 0)

@@ -13,26 +13,16 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "scm_rights.h"
+
 int fdpass_send(int sock, const void *payload, size_t len, int fd, struct berth_err *err)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} control;
+	union scm_rights_buf control;
 	struct iovec iov = { .iov_base = (void *)payload, .iov_len = len };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *cmsg;
 
-	memset(&control, 0, sizeof(control));
-	if (fd >= 0) {
-		msg.msg_control = control.buf;
-		msg.msg_controllen = sizeof(control.buf);
-		cmsg = CMSG_FIRSTHDR(&msg);
-		cmsg->cmsg_level = SOL_SOCKET;
-		cmsg->cmsg_type = SCM_RIGHTS;
-		cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-	}
+	if (fd >= 0)
+		scm_rights_attach(&msg, &control, fd);
 	for (;;) {
 		ssize_t n = sendmsg(sock, &msg, MSG_NOSIGNAL);
 		if (n >= 0)

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,6 +203,12 @@ static int plan_put_seccomp(struct plan_buf *buf, const struct spec_seccomp *sc,
 	if (seccomp_compile_cached(cache_dir, sc, &insns, &n, err) < 0)
 		return -1;
 	hdr.flags = sc->flags;
+	if (sc->needs_notify) {
+		/* berth-init's loader is single-threaded, so TSYNC changes
+		 * nothing; the kernel refuses it together with a listener. */
+		hdr.flags &= ~(uint32_t)SECCOMP_FILTER_FLAG_TSYNC;
+		hdr.flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+	}
 	hdr.n_insns = (uint32_t)n;
 	r = plan_put2(buf, PLAN_SECCOMP, &hdr, sizeof(hdr), insns, n * sizeof(*insns), err);
 	free(insns);

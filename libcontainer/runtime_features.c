@@ -137,8 +137,7 @@ static void gen_seccomp(struct jsonw *w)
 	bool known;
 
 	for (size_t i = 0; (name = spec_seccomp_action_name(i, &value)); i++)
-		if (seccomp_action_supported(value))
-			name_list_add(&actions, name);
+		name_list_add(&actions, name);
 	for (size_t i = 0; (name = spec_seccomp_operator_name(i)); i++)
 		name_list_add(&operators, name);
 	for (size_t i = 0; (name = spec_seccomp_arch_name(i, &known)); i++)
@@ -217,6 +216,8 @@ char *features_json(struct berth_err *err)
 	jsonw_array_open(&w);
 	jsonw_str(&w, SPEC_ANNOTATION_STDOUT);
 	jsonw_str(&w, SPEC_ANNOTATION_STDERR);
+	/* It lets the workload profile itself past its seccomp profile. */
+	jsonw_str(&w, SPEC_ANNOTATION_SECCOMP_SUPERVISE);
 	jsonw_array_close(&w);
 	jsonw_map_close(&w);
 	return jsonw_finish(&w, "features", err);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <linux/seccomp.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -36,8 +37,36 @@ static int seccomp_add(scmp_filter_ctx ctx, uint32_t action, int nr, unsigned n,
 	return r;
 }
 
-static int bpf_add_rule(scmp_filter_ctx ctx, const struct spec_seccomp_rule *rule,
-			    size_t index, struct berth_err *err)
+/* The syscall of each SECCOMP_SUPERVISE_* bit (1u << index), as libseccomp
+ * names it. */
+static const char *const supervised_names[] = { "perf_event_open" };
+
+static bool is_supervised(const struct spec_seccomp *sc, const char *name)
+{
+	for (size_t i = 0; i < sizeof(supervised_names) / sizeof(supervised_names[0]); i++)
+		if ((sc->supervised & (1u << i)) && strcmp(name, supervised_names[i]) == 0)
+			return true;
+	return false;
+}
+
+/* NOTIFY for each supervised syscall, whatever the profile said of it. */
+static int bpf_add_supervised(scmp_filter_ctx ctx, const struct spec_seccomp *sc, struct berth_err *err)
+{
+	for (size_t i = 0; i < sizeof(supervised_names) / sizeof(supervised_names[0]); i++) {
+		int nr, r;
+		if (!(sc->supervised & (1u << i)))
+			continue;
+		nr = seccomp_syscall_resolve_name(supervised_names[i]);
+		r = nr == __NR_SCMP_ERROR ? -ENOSYS : seccomp_add(ctx, SCMP_ACT_NOTIFY, nr, 0, NULL);
+		if (r < 0)
+			return berth_err_set(err, -r, "linux.seccomp: notify rule for supervised \"%s\"",
+					     supervised_names[i]);
+	}
+	return 0;
+}
+
+static int bpf_add_rule(scmp_filter_ctx ctx, const struct spec_seccomp *sc, const struct spec_seccomp_rule *rule,
+			size_t index, struct berth_err *err)
 {
 	struct scmp_arg_cmp cmps[SECCOMP_MAX_ARGS * 4];
 	size_t n = rule->n_args;
@@ -60,6 +89,8 @@ static int bpf_add_rule(scmp_filter_ctx ctx, const struct spec_seccomp_rule *rul
 
 		if (nr == __NR_SCMP_ERROR)
 			continue;       /* unknown to this libseccomp/arch: runc skips it */
+		if (is_supervised(sc, name))
+			continue;       /* bpf_add_supervised's */
 		if (n > 0 && seccomp_args_repeat_index(rule)) {
 			for (size_t i = 0; i < n && r == 0; i++)
 				r = seccomp_add(ctx, rule->action, nr, 1, &cmps[i]);
@@ -123,13 +154,6 @@ out:
 	return r < 0 ? -1 : 0;
 }
 
-bool seccomp_action_supported(uint32_t action)
-{
-	/* NOTIFY needs the listener fd sent to listenerPath, which berth does
-	 * not do yet: seccomp_compile refuses it (needs_notify). */
-	return action != SCMP_ACT_NOTIFY;
-}
-
 bool seccomp_filter_flag_supported(uint32_t flag)
 {
 	/* The kernel checks the flags before it reads the program: a flag it
@@ -146,8 +170,6 @@ int seccomp_compile(const struct spec_seccomp *sc, struct sock_filter **insns, s
 
 	*insns = NULL;
 	*n_insns = 0;
-	if (sc->needs_notify)
-		return berth_err_set(err, 0, "linux.seccomp: SCMP_ACT_NOTIFY is not supported yet");
 	ctx = seccomp_init(sc->default_action);
 	if (!ctx)
 		return berth_err_set(err, 0, "linux.seccomp: seccomp_init: bad default action %#x",
@@ -169,9 +191,11 @@ int seccomp_compile(const struct spec_seccomp *sc, struct sock_filter **insns, s
 	for (size_t i = 0; i < sc->n_rules; i++) {
 		if (sc->rules[i].action == sc->default_action)
 			continue;
-		if (bpf_add_rule(ctx, &sc->rules[i], i, err) < 0)
+		if (bpf_add_rule(ctx, sc, &sc->rules[i], i, err) < 0)
 			goto fail;
 	}
+	if (bpf_add_supervised(ctx, sc, err) < 0)
+		goto fail;
 	if (bpf_export(ctx, insns, n_insns, err) < 0)
 		goto fail;
 	seccomp_release(ctx);

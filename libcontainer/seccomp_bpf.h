@@ -18,10 +18,6 @@
 int seccomp_compile(const struct spec_seccomp *sc, struct sock_filter **insns, size_t *n_insns,
 		    struct berth_err *err);
 
-/* Whether a filter with this SCMP_ACT_* compiles (the parser knows more
- * actions than berth can apply). */
-bool seccomp_action_supported(uint32_t action);
-
 /* Whether this kernel takes SECCOMP_FILTER_FLAG_* flag on its own, as
  * berth-init passes linux.seccomp.flags to seccomp(2). */
 bool seccomp_filter_flag_supported(uint32_t flag);

@@ -33,6 +33,7 @@ static char *cache_key(const struct spec_seccomp *sc, size_t *len)
 		memset(&u, 0, sizeof(u));
 	fprintf(f, CACHE_MAGIC "%s %s %u.%u.%u %#x %#x\n", u.release, u.machine, v ? v->major : 0,
 		v ? v->minor : 0, v ? v->micro : 0, seccomp_arch_native(), sc->default_action);
+	fprintf(f, "supervised %#x\n", sc->supervised);
 	for (size_t i = 0; i < sc->n_architectures; i++)
 		fprintf(f, "arch %#x\n", sc->architectures[i]);
 	for (size_t i = 0; i < sc->n_rules; i++) {

@@ -22,6 +22,10 @@
  * away from untrusted workloads. */
 #define SPEC_ANNOTATION_STDOUT "run.berth.stdout"
 #define SPEC_ANNOTATION_STDERR "run.berth.stderr"
+/* "perf_event_open": berth's supervisor performs the workload's
+ * perf_event_open calls (seccomp_supervisor.h). */
+#define SPEC_ANNOTATION_SECCOMP_SUPERVISE "run.berth.seccomp.supervise"
+#define SECCOMP_SUPERVISE_PERF_EVENT_OPEN (1u << 0)
 #define SPEC_OCI_MAJOR 1
 #define SPEC_OCI_MINOR_MAX 2
 
@@ -195,6 +199,10 @@ struct spec_seccomp {
 	char *listener_path, *listener_metadata;
 	struct spec_seccomp_rule *rules; size_t n_rules;
 	bool needs_notify;          /* some action is SCMP_ACT_NOTIFY */
+	/* SECCOMP_SUPERVISE_* bits from the run.berth.seccomp.supervise
+	 * annotation: syscalls berth's supervisor answers (NOTIFY rules that
+	 * replace the profile's own rules for them). */
+	unsigned supervised;
 };
 
 struct spec_time_offset { bool set; int64_t secs; uint32_t nanosecs; };

@@ -230,7 +230,7 @@ static int spec_parse_top(struct sj *j, yajl_val top, struct spec *spec)
 	if (spec_parse_linux(j, v, &spec->linux_) < 0)
 		return -1;
 	sj_leave(j, mark);
-	return 0;
+	return spec_parse_seccomp_supervise(j, spec);
 }
 
 /* yajl's message spans lines (message, context, arrow): keep the first

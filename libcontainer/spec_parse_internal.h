@@ -12,6 +12,9 @@ int spec_parse_process(struct sj *j, yajl_val v, struct spec_process *p);
 int spec_parse_linux(struct sj *j, yajl_val v, struct spec_linux *l);
 int spec_parse_resources(struct sj *j, yajl_val v, struct spec_resources *r);
 int spec_parse_seccomp(struct sj *j, yajl_val v, struct spec_seccomp *s);
+/* The run.berth.seccomp.supervise annotation into spec->linux_.seccomp
+ * (after annotations and linux are parsed). */
+int spec_parse_seccomp_supervise(struct sj *j, struct spec *spec);
 
 /* An array of {containerID, hostID, size} (linux.uidMappings, mounts[].uidMappings). */
 int spec_parse_id_mappings(struct sj *j, yajl_val obj, const char *key,

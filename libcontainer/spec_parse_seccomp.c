@@ -279,6 +279,51 @@ int spec_parse_seccomp(struct sj *j, yajl_val v, struct spec_seccomp *s)
 	    sj_str(j, v, "listenerMetadata", &s->listener_metadata) < 0 ||
 	    seccomp_parse_rules(j, v, s) < 0)
 		return -1;
+	if (s->needs_notify && (!s->listener_path || !*s->listener_path)) {
+		sj_enter_key(j, "listenerPath");
+		return sj_fail(j, "must be set when an action is SCMP_ACT_NOTIFY");
+	}
 	s->set = true;
+	return 0;
+}
+
+/* The syscalls the supervisor can answer, by annotation name. */
+static const struct seccomp_name_value supervisable[] = {
+	{ "perf_event_open", SECCOMP_SUPERVISE_PERF_EVENT_OPEN },
+};
+
+int spec_parse_seccomp_supervise(struct sj *j, struct spec *spec)
+{
+	const char *want = spec_annotation(spec, SPEC_ANNOTATION_SECCOMP_SUPERVISE);
+	struct spec_seccomp *s = &spec->linux_.seccomp;
+	size_t mark;
+
+	if (!want)
+		return 0;
+	mark = sj_enter_key(j, "annotations");
+	sj_enter_member(j, SPEC_ANNOTATION_SECCOMP_SUPERVISE);
+	for (const char *p = want; *p;) {
+		size_t len = strcspn(p, ","), i;
+
+		for (i = 0; i < ARRAY_LEN(supervisable); i++)
+			if (strlen(supervisable[i].name) == len && strncmp(p, supervisable[i].name, len) == 0)
+				break;
+		if (i == ARRAY_LEN(supervisable))
+			return sj_fail(j, "berth cannot supervise \"%.*s\" (it can: perf_event_open)", (int)len, p);
+		s->supervised |= supervisable[i].value;
+		p += len + (p[len] == ',');
+	}
+	if (!s->supervised)
+		return sj_fail(j, "names no syscall");
+	/* One filter has one listener, and it goes either to berth's
+	 * supervisor or to listenerPath. */
+	if (s->needs_notify)
+		return sj_fail(j, "cannot be combined with SCMP_ACT_NOTIFY rules of linux.seccomp");
+	if (!s->set) {
+		s->set = true;
+		s->default_action = SCMP_ACT_ALLOW;
+	}
+	s->needs_notify = true;
+	sj_leave(j, mark);
 	return 0;
 }

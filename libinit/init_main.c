@@ -83,16 +83,18 @@ static int init_parse_fd(const char *s)
 static pid_t init_start(const struct plan_view *plan, int conn, const char *state, size_t state_len)
 {
 	struct init_err err = { 0, "" };
+	/* Whoever asked to start (or `berth exec`) gets the seccomp listener. */
+	int listener_sock = conn >= 0 ? conn : plan->report_fd;
 	pid_t pid;
 
 	if (hooks_run_start(plan, state, state_len, &err) < 0)
 		goto fail;
 	if (plan->mode == PLAN_MODE_EXEC) {
 		/* conn is CLOEXEC: the host reads EOF once exec succeeded. */
-		process_exec(plan, &err);
+		process_exec(plan, listener_sock, &err);
 		goto fail;
 	}
-	pid = workload_spawn(plan, &err);
+	pid = workload_spawn(plan, listener_sock, &err);
 	if (pid < 0)
 		goto fail;
 	if (conn >= 0) {

@@ -19,6 +19,11 @@ struct kapi_sock_fprog {
 
 #define KAPI_SECCOMP_SET_MODE_FILTER 1
 #define KAPI_SECCOMP_MODE_FILTER 2
+#define KAPI_SECCOMP_FILTER_FLAG_NEW_LISTENER (1u << 3)
+
+/* Shared (not _PRIVATE): the kernel's clear_child_tid wake is shared. */
+#define KAPI_FUTEX_WAIT 0
+#define KAPI_FUTEX_WAKE 1
 
 #define KAPI_LINUX_CAPABILITY_VERSION_3 0x20080522
 

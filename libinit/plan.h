@@ -94,10 +94,19 @@ struct plan_hook {
  *            After a start: "start" -> "err 16 container already started";
  *            anything else (before or after) -> "err 22 unknown command".
  *   A client must send its message within 5 s of connecting.
+ *   When the filter has a listener (SCMP_ACT_NOTIFY), a helper of the
+ *   workload sends "seccomp <pid>" on the same connection, before the
+ *   reply, with the listener as SCM_RIGHTS (pid: the workload's in the
+ *   container's pid namespace), and waits for "seccomp ok": the host
+ *   sends it once listenerPath has the listener. Until then the workload
+ *   is not exec'd; without it, it is killed. `berth exec`'s report socket
+ *   (PLAN_REPORT_FD) carries the same exchange.
  * Without a PLAN_CONTROL_FD record berth-init starts the workload at once
  * (startContainer hooks then get an empty stdin). */
 #define CONTROL_MSG_MAX 65536
 #define CONTROL_CMD_START "start\n"
+#define CONTROL_MSG_SECCOMP "seccomp"
+#define CONTROL_MSG_SECCOMP_OK "seccomp ok"
 
 /* berth-init is exec'd as: argv = { "berth-init", "<plan fd>", NULL }. */
 

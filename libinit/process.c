@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "kapi.h"
+#include "seccomp_handoff.h"
 #include "signals.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -261,14 +262,24 @@ static int process_find_exec(const struct plan_view *plan, char *out, size_t siz
 	return -1;
 }
 
-static int process_seccomp(const struct plan_view *plan, struct init_err *err)
+/* Loads the filter. One with a listener (SCMP_ACT_NOTIFY) hands it to the
+ * host over listener_sock, through a helper started just before. */
+static int process_seccomp(const struct plan_view *plan, int listener_sock, struct init_err *err)
 {
 	struct kapi_sock_fprog prog;
+	bool listener = plan->seccomp.flags & KAPI_SECCOMP_FILTER_FLAG_NEW_LISTENER;
+	long fd;
 
 	prog.len = (unsigned short)plan->seccomp.n_insns;
 	prog.filter = (struct kapi_sock_filter *)plan->seccomp.insns;
-	if (syscall(SYS_seccomp, KAPI_SECCOMP_SET_MODE_FILTER, plan->seccomp.flags, &prog) == 0)
+	if (listener && seccomp_handoff_start(listener_sock, err) < 0)
+		return -1;
+	fd = syscall(SYS_seccomp, KAPI_SECCOMP_SET_MODE_FILTER, plan->seccomp.flags, &prog);
+	if (fd >= 0) {
+		if (listener)
+			seccomp_handoff_listener((int)fd);
 		return 0;
+	}
 	if (errno == ENOSYS && plan->seccomp.flags == 0 &&
 	    prctl(PR_SET_SECCOMP, KAPI_SECCOMP_MODE_FILTER, &prog, 0, 0) == 0)
 		return 0;
@@ -351,7 +362,7 @@ static void process_fix_listen_pid(char **env)
 	}
 }
 
-int process_exec_env(const struct plan_view *plan, char **env, struct init_err *err)
+int process_exec_env(const struct plan_view *plan, char **env, int listener_sock, struct init_err *err)
 {
 	char path[4096];
 	bool seccomp_early = plan->has_seccomp && !plan->no_new_privs;
@@ -360,7 +371,7 @@ int process_exec_env(const struct plan_view *plan, char **env, struct init_err *
 		return -1;
 	if (process_set_labels(plan, err) < 0)
 		return -1;
-	if (seccomp_early && process_seccomp(plan, err) < 0)
+	if (seccomp_early && process_seccomp(plan, listener_sock, err) < 0)
 		return -1;
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return init_err_set(err, errno, "prctl PR_SET_KEEPCAPS");
@@ -380,7 +391,7 @@ int process_exec_env(const struct plan_view *plan, char **env, struct init_err *
 		return -1;
 	process_fix_listen_pid(env);
 	signals_reset();
-	if (plan->has_seccomp && !seccomp_early && process_seccomp(plan, err) < 0)
+	if (plan->has_seccomp && !seccomp_early && process_seccomp(plan, listener_sock, err) < 0)
 		return -1;
 	execve(path, plan->args, env);
 	return init_err_set(err, errno, "exec \"%s\"", path);
@@ -392,11 +403,11 @@ void process_env_free(const struct plan_view *plan, char **env)
 		free(env);
 }
 
-int process_exec(const struct plan_view *plan, struct init_err *err)
+int process_exec(const struct plan_view *plan, int listener_sock, struct init_err *err)
 {
 	/* Read while still root: the passwd file may not be readable later. */
 	char **env = process_env(plan);
-	int rc = process_exec_env(plan, env, err);
+	int rc = process_exec_env(plan, env, listener_sock, err);
 
 	process_env_free(plan, env);
 	return rc;

@@ -8,8 +8,9 @@
 #include "plan_decode.h"
 #include "util.h"
 
-/* Returns only on failure, with err naming the step that failed. */
-int process_exec(const struct plan_view *plan, struct init_err *err);
+/* Returns only on failure, with err naming the step that failed. A seccomp
+ * listener (SCMP_ACT_NOTIFY) is sent over listener_sock (plan.h). */
+int process_exec(const struct plan_view *plan, int listener_sock, struct init_err *err);
 
 /* The workload's environment: the plan's, plus HOME from the container's
  * /etc/passwd when the plan has none (read while still root). Free it
@@ -20,7 +21,7 @@ void process_env_free(const struct plan_view *plan, char **env);
 /* process_exec with an environment from process_env. Writes nothing but
  * the calling process's own state (fds, ids, signal dispositions), env
  * and static buffers: safe in a child sharing its parent's memory. */
-int process_exec_env(const struct plan_view *plan, char **env, struct init_err *err);
+int process_exec_env(const struct plan_view *plan, char **env, int listener_sock, struct init_err *err);
 
 /* Exit status a shell would use for an exec failure with errnum. */
 int process_exit_code(int errnum);

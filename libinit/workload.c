@@ -25,6 +25,7 @@
 struct workload_spawn_ctx {
 	const struct plan_view *plan;
 	char **env;
+	int listener_sock;
 	struct init_err err;
 	int failed;
 };
@@ -37,15 +38,15 @@ static int workload_child(void *arg)
 {
 	struct workload_spawn_ctx *ctx = arg;
 
-	process_exec_env(ctx->plan, ctx->env, &ctx->err);
+	process_exec_env(ctx->plan, ctx->env, ctx->listener_sock, &ctx->err);
 	ctx->failed = 1;
 	_exit(process_exit_code(ctx->err.errnum));
 }
 
-pid_t workload_spawn(const struct plan_view *plan, struct init_err *err)
+pid_t workload_spawn(const struct plan_view *plan, int listener_sock, struct init_err *err)
 {
 	static char stack[WORKLOAD_CHILD_STACK] __attribute__((aligned(16)));
-	struct workload_spawn_ctx ctx = { plan, process_env(plan), { 0, "" }, 0 };
+	struct workload_spawn_ctx ctx = { plan, process_env(plan), listener_sock, { 0, "" }, 0 };
 	pid_t pid;
 
 	pid = clone(workload_child, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, &ctx);

@@ -10,8 +10,8 @@
 
 /* Starts the workload as a child and waits until it has exec'd. Returns
  * its pid, or -1 with err set to the child's "<step>: <reason>" (the child
- * is reaped). */
-pid_t workload_spawn(const struct plan_view *plan, struct init_err *err);
+ * is reaped). A seccomp listener is sent over listener_sock. */
+pid_t workload_spawn(const struct plan_view *plan, int listener_sock, struct init_err *err);
 
 /* Serves the control socket, forwards signals and reaps until the workload
  * exits; then exits with its status (128+N when killed by signal N). */

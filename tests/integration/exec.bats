@@ -28,13 +28,6 @@ start_sleeper() {
 # /dev/null, 20 s at most, stdout and stderr apart).
 exec_capture() { berth_capture exec "$@"; }
 
-# assert_exec_failed TEXT: exit status 255 and one error line with TEXT.
-assert_exec_failed() {
-	[[ "$status" -eq 255 ]] || fail "exit status $status, want 255 (stderr: $stderr)"
-	[[ "${#stderr_lines[@]}" -eq 1 ]] || fail "want one line on stderr, got: $stderr"
-	[[ "$(error_text)" == *"$1"* ]] || fail "error \"$(error_text)\" lacks \"$1\""
-}
-
 @test "exec runs a command in the container and passes its exit status through" {
 	local id
 	id=$(unique_id)

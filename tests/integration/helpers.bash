@@ -221,6 +221,14 @@ assert_one_error() {
 	[[ "$msg" == *"$want"* ]] || fail "error \"$msg\" lacks \"$want\""
 }
 
+# assert_exec_failed TEXT: `exec` failed as runc's does: exit status 255
+# and one error line with TEXT.
+assert_exec_failed() {
+	[[ "$status" -eq 255 ]] || fail "exit status $status, want 255 (stderr: $stderr)"
+	[[ "${#stderr_lines[@]}" -eq 1 ]] || fail "want one line on stderr, got: $stderr"
+	[[ "$(error_text)" == *"$1"* ]] || fail "error \"$(error_text)\" lacks \"$1\""
+}
+
 # wait_for_text FILE TEXT [TRIES]: polls (0.05 s apart) until FILE holds a
 # line equal to TEXT.
 wait_for_text() {

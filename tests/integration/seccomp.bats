@@ -5,8 +5,6 @@
 load helpers
 load helpers_features
 
-DOCKER_PROFILE="${DOCKER_PROFILE:-/usr/share/containers/seccomp.json}"
-
 setup() {
 	setup_bundle
 	update_config '.root.readonly = false'
@@ -111,25 +109,6 @@ MKDIR_NAMES='["mkdir", "mkdirat"]'
 	assert_success
 	assert_line running
 	refute_line MADE
-}
-
-# docker_profile_to_oci CAPS-JSON: Docker's profile format (archMap,
-# includes/excludes by caps and arches) as an OCI linux.seccomp for amd64.
-docker_profile_to_oci() {
-	jq -c --argjson caps "$1" '
-		def cap_ok: (.includes.caps // []) - $caps == [];
-		def arch_ok: (.includes.arches // []) as $a | ($a == [] or ($a | index("amd64") != null));
-		def excluded: ((.excludes.caps // []) as $e | ($e != [] and ($e - $caps) != $e))
-			or ((.excludes.arches // []) | index("amd64") != null);
-		{
-			defaultAction,
-			defaultErrnoRet,
-			architectures: ([.archMap[] | select(.architecture == "SCMP_ARCH_X86_64")
-				| .architecture, .subArchitectures[]]),
-			syscalls: [.syscalls[] | select(cap_ok and arch_ok and (excluded | not))
-				| {names, action} + (if .args then {args} else {} end)
-				+ (if .errnoRet then {errnoRet} else {} end)]
-		}' "$DOCKER_PROFILE"
 }
 
 @test "Docker's default seccomp profile loads and a shell runs under it" {

@@ -18,30 +18,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "listen_renamed.h"
+
 static int fail(const char *what)
 {
 	perror(what);
 	return 1;
-}
-
-static int listen_on(const char *path)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	char tmp[sizeof(addr.sun_path)];
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return -1;
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
-		return -1;
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", tmp);
-	unlink(tmp);
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 1) < 0 ||
-	    rename(tmp, path) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
 }
 
 /* The "Pid:" line of the fd's fdinfo: what a pidfd refers to. */
@@ -78,7 +60,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: recvpidfd SOCKET\n");
 		return 2;
 	}
-	lfd = listen_on(argv[1]);
+	lfd = listen_renamed(argv[1], 1);
 	if (lfd < 0)
 		return fail("listen");
 	conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);

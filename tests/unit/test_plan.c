@@ -81,26 +81,36 @@ static void fill_spec(struct spec *s)
 static const struct plan_opts test_opts = { .control_fd = 5, .tty = true, .preserve_fds = 2,
 					    .stdout_fd = 7, .stderr_fd = -1, .report_fd = -1 };
 
+/* plan_build with test_opts, then plan_decode; false (and nothing to
+ * free) when either failed. */
+static bool build_and_decode(const struct spec *s, struct plan_buf *buf, struct plan_view *v)
+{
+	struct berth_err err = { 0 };
+	const char *why = NULL;
+
+	UNIT_CHECK(plan_build(s, &test_opts, buf, &err) == 0);
+	if (!buf->data) {
+		printf("# %s\n", err.msg);
+		return false;
+	}
+	UNIT_CHECK(plan_decode(buf->data, buf->len, v, &why) == 0);
+	if (!v->vectors) {
+		printf("# decode: %s\n", why);
+		plan_buf_free(buf);
+		return false;
+	}
+	return true;
+}
+
 static void test_round_trip(void)
 {
 	struct spec s;
 	struct plan_buf buf = { 0 };
-	struct berth_err err = { 0 };
 	struct plan_view v;
-	const char *why = NULL;
 
 	fill_spec(&s);
-	UNIT_CHECK(plan_build(&s, &test_opts, &buf, &err) == 0);
-	if (!buf.data) {
-		printf("# %s\n", err.msg);
+	if (!build_and_decode(&s, &buf, &v))
 		return;
-	}
-	UNIT_CHECK(plan_decode(buf.data, buf.len, &v, &why) == 0);
-	if (!v.vectors) {
-		printf("# decode: %s\n", why);
-		plan_buf_free(&buf);
-		return;
-	}
 	UNIT_CHECK(v.n_args == 3);
 	UNIT_CHECK_STR(v.args[0], "sh");
 	UNIT_CHECK_STR(v.args[2], "echo hi");
@@ -337,9 +347,26 @@ static void test_seccomp_small(void)
 	if (insns)
 		UNIT_CHECK(filter_child(insns, n, probe_getppid) == 0);
 	free(insns);
-	sc.needs_notify = true;
-	UNIT_CHECK(seccomp_compile(&sc, &insns, &n, &err) == -1);
-	UNIT_CHECK_STR(err.msg, "linux.seccomp: SCMP_ACT_NOTIFY is not supported yet");
+}
+
+/* A filter with SCMP_ACT_NOTIFY asks the kernel for a listener, and TSYNC
+ * (which the kernel refuses with one) goes. */
+static void test_seccomp_listener_flags(void)
+{
+	struct spec s;
+	struct plan_buf buf = { 0 };
+	struct plan_view v;
+
+	fill_spec(&s);
+	s.linux_.seccomp.needs_notify = true;
+	s.linux_.seccomp.listener_path = "/run/agent.sock";
+	s.linux_.seccomp.flags = SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_LOG;
+	if (!build_and_decode(&s, &buf, &v))
+		return;
+	UNIT_CHECK(v.has_seccomp &&
+		   v.seccomp.flags == (SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_LOG));
+	plan_view_free(&v);
+	plan_buf_free(&buf);
 }
 
 /* An arg rule and an unknown-only rule, and default errno. */
@@ -455,6 +482,7 @@ int main(void)
 	UNIT_RUN(test_choose_mode);
 	UNIT_RUN(test_malformed);
 	UNIT_RUN(test_seccomp_small);
+	UNIT_RUN(test_seccomp_listener_flags);
 	UNIT_RUN(test_seccomp_args);
 	UNIT_RUN(test_seccomp_docker_profile);
 	UNIT_DONE();

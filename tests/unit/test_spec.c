@@ -593,6 +593,14 @@ static void test_seccomp(void)
 	spec = parse_config(NULL, NULL, "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\"}");
 	UNIT_CHECK(spec && spec->linux_.seccomp.set && !spec->linux_.seccomp.needs_notify);
 	UNIT_CHECK(spec && spec->linux_.seccomp.default_action == SCMP_ACT_ALLOW);
+	UNIT_CHECK(spec && !spec->linux_.seccomp.supervised);
+	spec_free(spec);
+
+	/* Supervision without a profile makes one that allows the rest. */
+	spec = parse_config(",\"annotations\":{\"run.berth.seccomp.supervise\":\"perf_event_open\"}", NULL, NULL);
+	UNIT_CHECK(spec && spec->linux_.seccomp.set && spec->linux_.seccomp.needs_notify);
+	UNIT_CHECK(spec && spec->linux_.seccomp.default_action == SCMP_ACT_ALLOW);
+	UNIT_CHECK(spec && spec->linux_.seccomp.supervised == SECCOMP_SUPERVISE_PERF_EVENT_OPEN);
 	spec_free(spec);
 }
 
@@ -682,6 +690,15 @@ static void test_partial_free(void)
 		     "\"syscalls\":[{\"names\":[\"a\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":1,"
 		     "\"value\":2,\"op\":\"SCMP_CMP_EQ\"}]},{\"names\":[\"b\"],\"action\":\"SCMP_ACT_X\"}]}",
 		     "linux.seccomp.syscalls[1].action: unknown seccomp action \"SCMP_ACT_X\"");
+	EXPECT_ERROR(NULL, NULL,
+		     "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\","
+		     "\"syscalls\":[{\"names\":[\"bpf\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
+		     "linux.seccomp.listenerPath: must be set when an action is SCMP_ACT_NOTIFY");
+	EXPECT_ERROR(",\"annotations\":{\"run.berth.seccomp.supervise\":\"perf_event_open,bpf\"}", NULL, NULL,
+		     "annotations[\"run.berth.seccomp.supervise\"]: berth cannot supervise \"bpf\" "
+		     "(it can: perf_event_open)");
+	EXPECT_ERROR(",\"annotations\":{\"run.berth.seccomp.supervise\":\"\"}", NULL, NULL,
+		     "annotations[\"run.berth.seccomp.supervise\"]: names no syscall");
 	EXPECT_ERROR(NULL, NULL,
 		     "\"resources\":{\"blockIO\":{\"weightDevice\":[{\"major\":1,\"minor\":2}],"
 		     "\"throttleReadBpsDevice\":[{\"major\":1,\"minor\":2,\"rate\":3}]},"

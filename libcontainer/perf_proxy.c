@@ -1,0 +1,215 @@
+#include "perf_proxy.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/perf_event.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "proc_status.h"
+
+#define PERF_FLAGS_ALLOWED (PERF_FLAG_FD_NO_GROUP | PERF_FLAG_FD_OUTPUT | PERF_FLAG_FD_CLOEXEC)
+#define PERF_ATTR_SIZE_MAX 4096 /* the kernel's limit: one page */
+
+static int pid_ns_of(pid_t tid, struct stat *st)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)tid);
+	return stat(path, st) < 0 ? -errno : 0;
+}
+
+/* The host tid of the task that is nspid in the pid namespace ns (not in
+ * one below it). */
+static pid_t host_tid_in_ns(const struct stat *ns, pid_t nspid)
+{
+	DIR *proc = opendir("/proc");
+	pid_t found = -1;
+	struct dirent *p;
+
+	if (!proc)
+		return -1;
+	while (found < 0 && (p = readdir(proc))) {
+		char path[300];
+		struct dirent *t;
+		DIR *tasks;
+
+		if (p->d_name[0] < '1' || p->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/task", p->d_name);
+		tasks = opendir(path);
+		if (!tasks)
+			continue;
+		while (found < 0 && (t = readdir(tasks))) {
+			pid_t tid = (pid_t)atoi(t->d_name);
+			struct proc_status ids;
+			struct stat st;
+			if (tid <= 0 || pid_ns_of(tid, &st) < 0 || st.st_ino != ns->st_ino || st.st_dev != ns->st_dev)
+				continue;
+			if (proc_status_read(tid, &ids) == 0 && ids.nspid == nspid)
+				found = tid;
+		}
+		closedir(tasks);
+	}
+	closedir(proc);
+	return found;
+}
+
+static int read_target(pid_t pid, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = { buf, len }, remote = { (void *)(uintptr_t)addr, len };
+	ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+
+	if (n < 0)
+		return errno == ESRCH ? -ESRCH : -EFAULT;
+	return (size_t)n == len ? 0 : -EFAULT;
+}
+
+/* The caller's perf_event_attr as perf_copy_attr takes it: size 0 means
+ * the first version; bytes past what berth knows must be zero. */
+static int copy_attr(pid_t pid, uint64_t addr, struct perf_event_attr *attr)
+{
+	static unsigned char extra[PERF_ATTR_SIZE_MAX];
+	uint32_t size;
+	int r;
+
+	memset(attr, 0, sizeof(*attr));
+	r = read_target(pid, addr + offsetof(struct perf_event_attr, size), &size, sizeof(size));
+	if (r < 0)
+		return r;
+	if (size == 0)
+		size = PERF_ATTR_SIZE_VER0;
+	if (size < PERF_ATTR_SIZE_VER0 || size > PERF_ATTR_SIZE_MAX)
+		return -E2BIG;
+	if (size > sizeof(*attr)) {
+		size_t more = size - sizeof(*attr);
+		if ((r = read_target(pid, addr + sizeof(*attr), extra, more)) < 0)
+			return r;
+		for (size_t i = 0; i < more; i++)
+			if (extra[i])
+				return -E2BIG;
+		size = sizeof(*attr);
+	}
+	r = read_target(pid, addr, attr, size);
+	attr->size = size;
+	return r;
+}
+
+static int check_attr(const struct perf_event_attr *attr, int pid, unsigned long flags)
+{
+	if (flags & ~(unsigned long)PERF_FLAGS_ALLOWED)
+		return (flags & PERF_FLAG_PID_CGROUP) ? -EACCES : -EINVAL;
+	if (pid < 0)
+		return -EACCES; /* system-wide */
+	if (!attr->exclude_kernel)
+		return -EACCES;
+	switch (attr->type) {
+	case PERF_TYPE_HARDWARE:
+	case PERF_TYPE_SOFTWARE:
+	case PERF_TYPE_HW_CACHE:
+	case PERF_TYPE_RAW:
+		return 0;
+	default:
+		return -EACCES;
+	}
+}
+
+/* The host tid the caller's pid argument names, if the caller may profile
+ * it (perf_proxy.h). */
+static pid_t target_task(const struct seccomp_notif *req, int pid, const struct proc_status *caller)
+{
+	struct proc_status ids;
+	struct stat ns;
+	pid_t tid;
+
+	if (pid == 0 || pid == caller->nspid)
+		return (pid_t)req->pid;
+	if (pid_ns_of((pid_t)req->pid, &ns) < 0)
+		return -ESRCH;
+	tid = host_tid_in_ns(&ns, pid);
+	if (tid < 0 || proc_status_read(tid, &ids) < 0)
+		return -ESRCH;
+	if (ids.nspid == 1)
+		return -EACCES;
+	for (int i = 0; i < 3; i++)
+		if (ids.uid[i] != caller->uid[0] || ids.gid[i] != caller->gid[0])
+			return -EACCES;
+	return tid;
+}
+
+static void answer_errno(int listener, uint64_t id, int errnum)
+{
+	struct seccomp_notif_resp resp = { .id = id, .error = -errnum };
+
+	(void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+}
+
+/* The caller's group_fd, from its fd table. */
+static int fetch_group_fd(pid_t tgid, int group_fd)
+{
+	int pidfd, fd;
+
+	if (group_fd == -1)
+		return -1;
+	pidfd = (int)syscall(SYS_pidfd_open, tgid, 0);
+	if (pidfd < 0)
+		return -ESRCH;
+	fd = (int)syscall(SYS_pidfd_getfd, pidfd, group_fd, 0);
+	close(pidfd);
+	return fd < 0 ? -EBADF : fd;
+}
+
+void perf_proxy_answer(int listener, const struct seccomp_notif *req)
+{
+	struct perf_event_attr attr;
+	struct proc_status caller;
+	int pid = (int)req->data.args[1], cpu = (int)req->data.args[2], group_fd = (int)req->data.args[3];
+	unsigned long flags = (unsigned long)req->data.args[4];
+	int group = -1, event = -1, r;
+	pid_t target = -1;
+
+	r = copy_attr((pid_t)req->pid, req->data.args[0], &attr);
+	if (r == 0)
+		r = proc_status_read((pid_t)req->pid, &caller);
+	if (r == 0)
+		r = check_attr(&attr, pid, flags);
+	if (r == 0 && (target = target_task(req, pid, &caller)) < 0)
+		r = (int)target;
+	if (r == 0 && (group = fetch_group_fd(caller.tgid, group_fd)) < -1)
+		r = group;
+	/* What was read belongs to the caller only if it is still waiting
+	 * (its pid could have been reused meanwhile). */
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) < 0)
+		goto out;
+	if (r < 0) {
+		answer_errno(listener, req->id, -r);
+		goto out;
+	}
+	event = (int)syscall(SYS_perf_event_open, &attr, target, cpu, group, flags | PERF_FLAG_FD_CLOEXEC);
+	if (event < 0) {
+		answer_errno(listener, req->id, errno);
+	} else {
+		struct seccomp_notif_addfd addfd = {
+			.id = req->id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (uint32_t)event,
+			.newfd_flags = (flags & PERF_FLAG_FD_CLOEXEC) ? O_CLOEXEC : 0,
+		};
+		/* Installs the event in the caller and answers with its number. */
+		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd) < 0 && errno != ENOENT)
+			answer_errno(listener, req->id, errno);
+	}
+out:
+	if (event >= 0)
+		close(event);
+	if (group >= 0)
+		close(group);
+}

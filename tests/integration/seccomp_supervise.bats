@@ -1,0 +1,161 @@
+#!/usr/bin/env bats
+# run.berth.seccomp.supervise=perf_event_open: berth's supervisor performs
+# the container's perf_event_open calls (seccomp user notification), so a
+# profiler works where the profile or missing capabilities refuse them,
+# within the policy of perf_proxy.h.
+
+load helpers
+load helpers_features
+
+PERFPROBE="${PERFPROBE:-$REPO_ROOT/build/tools/perfprobe}"
+
+setup() {
+	requires_berth
+	setup_bundle
+	update_config '.root.readonly = false'
+	cp "$PERFPROBE" "$ROOTFS/perfprobe"
+}
+
+teardown() {
+	teardown_bundle
+}
+
+supervise() { update_config '.annotations["run.berth.seccomp.supervise"] = "perf_event_open"'; }
+
+# docker_profile: linux.seccomp = Docker's default profile for the
+# config's capabilities, which refuses perf_event_open (EPERM) without
+# CAP_SYS_ADMIN or CAP_PERFMON.
+docker_profile() {
+	[[ -r "$DOCKER_PROFILE" ]] ||
+		skip "$DOCKER_PROFILE missing (apt-get install golang-github-containers-common)"
+	[[ "$(uname -m)" == x86_64 ]] || skip "profile conversion written for amd64"
+	local caps
+	caps=$(jq -c '.process.capabilities.bounding' "$BUNDLE/config.json")
+	update_config --argjson s "$(docker_profile_to_oci "$caps")" '.linux.seccomp = $s'
+}
+
+# supervisors: the live (not zombie) supervisor daemons on the host.
+supervisors() { ps -eo stat=,comm= | awk '$2 == "berth-supervise" && $1 !~ /^Z/' | wc -l; }
+
+@test "under Docker's profile perf_event_open fails; supervised, a profiler gets a working event" {
+	docker_profile
+	set_args /perfprobe
+	run_container
+	assert_failure
+	assert_output --regexp '^error 1 perf_event_open'
+	supervise
+	run_container
+	assert_success
+	# 20 ms of task-clock, counted by the event the supervisor opened.
+	[[ "$output" =~ ^ok\ ([0-9]+)$ ]] || fail "perfprobe: $output"
+	((BASH_REMATCH[1] >= 10000000)) || fail "task-clock counted ${BASH_REMATCH[1]} ns of 20 ms"
+}
+
+@test "without linux.seccomp the annotation filters perf_event_open alone" {
+	supervise
+	set_sh '/perfprobe && mkdir /tmp/d && echo made'
+	run_container
+	assert_success
+	assert_line --regexp '^ok [0-9]+$'
+	assert_line made
+}
+
+@test "the rest of the profile still applies" {
+	supervise
+	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+		"syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"},
+			{"names": ["perf_event_open"], "action": "SCMP_ACT_KILL"}]}'
+	set_sh '/perfprobe; mkdir /tmp/d || echo refused'
+	run_container
+	assert_success
+	assert_line --regexp '^ok [0-9]+$'
+	assert_line refused
+}
+
+@test "policy: own processes and groups yes; kernel, system-wide, PID 1, unknown pids no" {
+	docker_profile
+	supervise
+	set_sh 'sleep 100 & /perfprobe --pid $!; kill $!
+		/perfprobe --group
+		/perfprobe --kernel
+		/perfprobe --system
+		/perfprobe --pid 1
+		/perfprobe --pid 4000
+		true'
+	run_container
+	assert_success
+	assert_line --index 0 --regexp '^ok [0-9]+$'
+	assert_line --index 1 --regexp '^ok [0-9]+$'
+	assert_line --index 2 --regexp '^error 13 ' # EACCES: kernel
+	assert_line --index 3 --regexp '^error 13 ' # system-wide
+	assert_line --index 4 --regexp '^error 13 ' # berth-init
+	assert_line --index 5 --regexp '^error 3 '  # ESRCH
+}
+
+@test "policy: another user's process is refused, as ptrace would without CAP_SYS_PTRACE" {
+	local id host_pid pid
+	supervise
+	id=$(unique_id sup)
+	berth_detached run -d -b "$BUNDLE" "$id"
+	berth exec -d --user 65534:65534 --pid-file "$BATS_TEST_TMPDIR/nobody.pid" "$id" sleep 1000
+	host_pid=$(cat "$BATS_TEST_TMPDIR/nobody.pid")
+	pid=$(awk '/^NSpid:/ { print $NF }' "/proc/$host_pid/status")
+	run berth exec "$id" /perfprobe --pid "$pid"
+	assert_failure
+	assert_output --regexp '^error 13 '
+	# The same process profiles itself, and root profiles its own.
+	run berth exec --user 65534:65534 "$id" /perfprobe
+	assert_success
+	run berth exec "$id" sh -c 'sleep 100 & /perfprobe --pid $!'
+	assert_success
+	berth delete -f "$id"
+}
+
+@test "an exec'd process is supervised too" {
+	local id
+	docker_profile
+	supervise
+	id=$(unique_id sup)
+	berth_detached run -d -b "$BUNDLE" "$id"
+	run berth exec "$id" /perfprobe
+	assert_success
+	assert_output --regexp '^ok [0-9]+$'
+	berth delete -f "$id"
+	assert_nothing_left "$id"
+}
+
+@test "a supervisor ends with the processes it serves and holds nothing of the container" {
+	local id before tries=100
+	before=$(supervisors)
+	supervise
+	id=$(unique_id sup)
+	berth_detached run -d -b "$BUNDLE" "$id"
+	assert_equal "$(supervisors)" $((before + 1))
+	# It holds no lock of the state dir: delete does not wait for it.
+	run timeout 10 "$BERTH" --root "$BERTH_ROOT" delete -f "$id"
+	assert_success
+	while (($(supervisors) > before && tries-- > 0)); do sleep 0.05; done
+	assert_equal "$(supervisors)" "$before"
+	assert_nothing_left "$id"
+}
+
+@test "bad annotations are config errors" {
+	local id
+	id=$(unique_id sup)
+	update_config '.annotations["run.berth.seccomp.supervise"] = "bpf"'
+	berth_capture run -b "$BUNDLE" "$id"
+	assert_one_error 'annotations["run.berth.seccomp.supervise"]: berth cannot supervise "bpf"'
+	assert_nothing_left "$id"
+	supervise
+	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "/run/agent.sock",
+		"syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"}]}'
+	berth_capture run -b "$BUNDLE" "$id"
+	assert_one_error "cannot be combined with SCMP_ACT_NOTIFY"
+	assert_nothing_left "$id"
+}
+
+@test "features lists the annotation as potentially unsafe for engines to filter" {
+	run berth features
+	assert_success
+	jq -e '.potentiallyUnsafeConfigAnnotations | index("run.berth.seccomp.supervise") != null' <<<"$output"
+}
