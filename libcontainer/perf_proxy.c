@@ -113,6 +113,10 @@ static int check_attr(const struct perf_event_attr *attr, int pid, unsigned long
 		return -EACCES; /* system-wide */
 	if (!attr->exclude_kernel)
 		return -EACCES;
+	/* What the kernel grants only with CAP_PERFMON or kernel access:
+	 * namespace records, registers at the interrupt, physical addresses. */
+	if (attr->namespaces || (attr->sample_type & (PERF_SAMPLE_REGS_INTR | PERF_SAMPLE_PHYS_ADDR)))
+		return -EACCES;
 	switch (attr->type) {
 	case PERF_TYPE_HARDWARE:
 	case PERF_TYPE_SOFTWARE:

@@ -5,7 +5,9 @@
  * unprivileged user at perf_event_paranoid 2, confined to the container:
  *   - per-task events only (pid >= 0): no system-wide (pid -1) or cgroup
  *     events, which would count the host's other processes;
- *   - exclude_kernel set (perf retries so by itself on EACCES);
+ *   - exclude_kernel set (perf retries so by itself on EACCES), and none
+ *     of what needs CAP_PERFMON or kernel access besides: namespace
+ *     records, interrupt registers, physical addresses;
  *   - types hardware, software, hw-cache and raw (no tracepoints or
  *     breakpoints, which show kernel data);
  *   - the target is the caller, or a task of the caller's pid namespace

@@ -72,12 +72,13 @@ supervisors() { ps -eo stat=,comm= | awk '$2 == "berth-supervise" && $1 !~ /^Z/'
 	assert_line refused
 }
 
-@test "policy: own processes and groups yes; kernel, system-wide, PID 1, unknown pids no" {
+@test "policy: own processes and groups yes; kernel, physical addresses, system-wide, PID 1, unknown pids no" {
 	docker_profile
 	supervise
 	set_sh 'sleep 100 & /perfprobe --pid $!; kill $!
 		/perfprobe --group
 		/perfprobe --kernel
+		/perfprobe --phys-addr
 		/perfprobe --system
 		/perfprobe --pid 1
 		/perfprobe --pid 4000
@@ -87,9 +88,10 @@ supervisors() { ps -eo stat=,comm= | awk '$2 == "berth-supervise" && $1 !~ /^Z/'
 	assert_line --index 0 --regexp '^ok [0-9]+$'
 	assert_line --index 1 --regexp '^ok [0-9]+$'
 	assert_line --index 2 --regexp '^error 13 ' # EACCES: kernel
-	assert_line --index 3 --regexp '^error 13 ' # system-wide
-	assert_line --index 4 --regexp '^error 13 ' # berth-init
-	assert_line --index 5 --regexp '^error 3 '  # ESRCH
+	assert_line --index 3 --regexp '^error 13 ' # physical addresses
+	assert_line --index 4 --regexp '^error 13 ' # system-wide
+	assert_line --index 5 --regexp '^error 13 ' # berth-init
+	assert_line --index 6 --regexp '^error 3 '  # ESRCH
 }
 
 @test "policy: another user's process is refused, as ptrace would without CAP_SYS_PTRACE" {

@@ -2,11 +2,12 @@
  * perfprobe: opens a perf event the way a profiler does, for the seccomp
  * supervisor tests. Built static: it runs inside the busybox test rootfs.
  *
- *   perfprobe [--pid N] [--kernel] [--system] [--group]
+ *   perfprobe [--pid N] [--kernel] [--system] [--group] [--phys-addr]
  *
  * Opens a software task-clock event (user space only unless --kernel) on
  * the calling process, or on --pid N, or on CPU 0 for every process
- * (--system); --group opens a second event in the first one's group.
+ * (--system); --group opens a second event in the first one's group;
+ * --phys-addr asks for samples with physical addresses.
  * Burns 20 ms of CPU, reads the count and prints "ok <count>", or prints
  * "error <errno> <message>" for the first call that failed and exits 1.
  */
@@ -28,6 +29,8 @@ static int fail(const char *what)
 	return 1;
 }
 
+static int phys_addr;
+
 static int open_event(int pid, int cpu, int group, int kernel)
 {
 	struct perf_event_attr attr;
@@ -38,6 +41,10 @@ static int open_event(int pid, int cpu, int group, int kernel)
 	attr.config = PERF_COUNT_SW_TASK_CLOCK;
 	attr.exclude_kernel = !kernel;
 	attr.exclude_hv = !kernel;
+	if (phys_addr) {
+		attr.sample_period = 1000000;
+		attr.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_PHYS_ADDR;
+	}
 	return (int)syscall(SYS_perf_event_open, &attr, pid, cpu, group, PERF_FLAG_FD_CLOEXEC);
 }
 
@@ -65,8 +72,10 @@ int main(int argc, char **argv)
 			pid = -1, cpu = 0;
 		else if (strcmp(argv[i], "--group") == 0)
 			group = 1;
+		else if (strcmp(argv[i], "--phys-addr") == 0)
+			phys_addr = 1;
 		else {
-			fprintf(stderr, "usage: perfprobe [--pid N] [--kernel] [--system] [--group]\n");
+			fprintf(stderr, "usage: perfprobe [--pid N] [--kernel] [--system] [--group] [--phys-addr]\n");
 			return 2;
 		}
 	}
