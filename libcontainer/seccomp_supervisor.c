@@ -87,15 +87,14 @@ int seccomp_supervisor_spawn(int listener, struct berth_err *err)
 		return berth_err_set(err, errno, "seccomp supervisor: fork");
 	if (child == 0) {
 		/* A session of its own, and a grandchild: no caller waits
-		 * for it, and no terminal signal reaches it. */
+		 * for it, and no terminal signal reaches it. Detached before
+		 * the second fork, so its failure is this child's status. */
 		pid_t daemon;
-		if (setsid() < 0)
+		if (setsid() < 0 || supervisor_detach(listener) < 0)
 			_exit(1);
 		daemon = fork();
 		if (daemon != 0)
 			_exit(daemon < 0);
-		if (supervisor_detach(listener) < 0)
-			_exit(1);
 		supervisor_run(3);
 	}
 	while ((got = waitpid(child, &status, 0)) < 0 && errno == EINTR)
