@@ -37,14 +37,13 @@ static int seccomp_add(scmp_filter_ctx ctx, uint32_t action, int nr, unsigned n,
 	return r;
 }
 
-/* The syscall of each SECCOMP_SUPERVISE_* bit (1u << index), as libseccomp
- * names it. */
-static const char *const supervised_names[] = { "perf_event_open" };
-
 static bool is_supervised(const struct spec_seccomp *sc, const char *name)
 {
-	for (size_t i = 0; i < sizeof(supervised_names) / sizeof(supervised_names[0]); i++)
-		if ((sc->supervised & (1u << i)) && strcmp(name, supervised_names[i]) == 0)
+	const char *s;
+	unsigned bit;
+
+	for (size_t i = 0; (s = spec_seccomp_supervisable_name(i, &bit)); i++)
+		if ((sc->supervised & bit) && strcmp(name, s) == 0)
 			return true;
 	return false;
 }
@@ -52,15 +51,17 @@ static bool is_supervised(const struct spec_seccomp *sc, const char *name)
 /* NOTIFY for each supervised syscall, whatever the profile said of it. */
 static int bpf_add_supervised(scmp_filter_ctx ctx, const struct spec_seccomp *sc, struct berth_err *err)
 {
-	for (size_t i = 0; i < sizeof(supervised_names) / sizeof(supervised_names[0]); i++) {
+	const char *s;
+	unsigned bit;
+
+	for (size_t i = 0; (s = spec_seccomp_supervisable_name(i, &bit)); i++) {
 		int nr, r;
-		if (!(sc->supervised & (1u << i)))
+		if (!(sc->supervised & bit))
 			continue;
-		nr = seccomp_syscall_resolve_name(supervised_names[i]);
+		nr = seccomp_syscall_resolve_name(s);
 		r = nr == __NR_SCMP_ERROR ? -ENOSYS : seccomp_add(ctx, SCMP_ACT_NOTIFY, nr, 0, NULL);
 		if (r < 0)
-			return berth_err_set(err, -r, "linux.seccomp: notify rule for supervised \"%s\"",
-					     supervised_names[i]);
+			return berth_err_set(err, -r, "linux.seccomp: notify rule for supervised \"%s\"", s);
 	}
 	return 0;
 }

@@ -271,6 +271,9 @@ int spec_cap_from_name(const char *name);          /* "CAP_KILL" -> 5, -1 if unk
 const char *spec_seccomp_action_name(size_t i, uint32_t *action);
 const char *spec_seccomp_operator_name(size_t i);
 const char *spec_seccomp_flag_name(size_t i, uint32_t *flag);
+/* The syscalls run.berth.seccomp.supervise accepts, each with its
+ * SECCOMP_SUPERVISE_* bit (the compiler's list too). */
+const char *spec_seccomp_supervisable_name(size_t i, unsigned *bit);
 /* *known: this libseccomp knows the architecture (else the parser refuses it). */
 const char *spec_seccomp_arch_name(size_t i, bool *known);
 

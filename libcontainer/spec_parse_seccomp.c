@@ -287,10 +287,18 @@ int spec_parse_seccomp(struct sj *j, yajl_val v, struct spec_seccomp *s)
 	return 0;
 }
 
-/* The syscalls the supervisor can answer, by annotation name. */
+/* The syscalls the supervisor can answer, by their libseccomp names. */
 static const struct seccomp_name_value supervisable[] = {
 	{ "perf_event_open", SECCOMP_SUPERVISE_PERF_EVENT_OPEN },
 };
+
+const char *spec_seccomp_supervisable_name(size_t i, unsigned *bit)
+{
+	if (i >= ARRAY_LEN(supervisable))
+		return NULL;
+	*bit = supervisable[i].value;
+	return supervisable[i].name;
+}
 
 int spec_parse_seccomp_supervise(struct sj *j, struct spec *spec)
 {
