@@ -64,7 +64,7 @@ int cgroup_resolve_path(const char *cgroups_path, const char *id, char *out, siz
 	char parent[4096];
 
 	if (!cgroups_path || !*cgroups_path) {
-		if ((size_t)snprintf(out, len, "/berth/%s", id) >= len)
+		if ((size_t)snprintf(out, len, "/%s", id) >= len)
 			return berth_err_set(err, ENAMETOOLONG, "cgroup path");
 		return 0;
 	}
@@ -158,11 +158,10 @@ void cgroup_manager_free(struct cgroup_manager *m)
 }
 
 /* mkdir(path) said ENOENT, or is expected to: makes its missing ancestors,
- * found by walking up from the parent (on a busy host /berth is usually
- * there, on an idle one only it is missing), then path itself. Returns 1
- * when this call made path, 0 when it was there, -1 on error. *raced: a
- * concurrent delete removed an ancestor meanwhile. path is modified and
- * restored. */
+ * found by walking up from the parent (usually only the last one or two
+ * are missing), then path itself. Returns 1 when this call made path, 0
+ * when it was there, -1 on error. *raced: an ancestor was removed
+ * meanwhile. path is modified and restored. */
 static int mkdir_with_parents(char *path, cgroup_on_new_fn on_new, bool leaf, bool *raced, struct berth_err *err)
 {
 	char *slash = strrchr(path, '/');
@@ -202,7 +201,7 @@ int cgroup_mkdir_p(const char *dir, cgroup_on_new_fn on_new, bool *parent_missin
 	/* The common case, the parent already there: one mkdir. */
 	if (!(parent_missing && *parent_missing)) {
 		if (mkdir(dir, 0755) == 0)
-			return on_new ? on_new(dir, true, false, err) : 0;
+			return on_new && on_new(dir, true, false, err) < 0 ? -1 : 1;
 		if (errno == EEXIST)
 			return 0;
 		if (errno != ENOENT)
@@ -212,14 +211,15 @@ int cgroup_mkdir_p(const char *dir, cgroup_on_new_fn on_new, bool *parent_missin
 	}
 	if ((size_t)snprintf(path, sizeof(path), "%s", dir) >= sizeof(path))
 		return berth_err_set(err, ENAMETOOLONG, "mkdir %s", dir);
-	/* A concurrent delete may remove an empty default parent between two
-	 * mkdirs here: start over a few times before giving up. */
+	/* Someone may remove an empty parent between two mkdirs here: start
+	 * over a few times before giving up. */
 	for (int attempt = 0; attempt < 5; attempt++) {
 		bool raced = false;
-		if (mkdir_with_parents(path, on_new, true, &raced, err) < 0)
+		int made = mkdir_with_parents(path, on_new, true, &raced, err);
+		if (made < 0)
 			return -1;
 		if (!raced)
-			return 0;
+			return made;
 	}
 	return berth_err_set(err, ENOENT, "mkdir %s", dir);
 }
@@ -345,26 +345,35 @@ int cgroup_signal_all(struct cgroup_manager *m, int sig, struct berth_err *err)
 	return 0;
 }
 
-/* The default parent (/berth) is berth's own: remove it once empty, so
- * no trace of berth stays on the host. A busy parent stays (EBUSY). An
- * empty /berth kept would make the next lone container's cgroup quicker on
- * v1 (the host's first cpuset flips the kernel's cpusets_enabled static
- * key, 2 ms of code patching here), but it would also leave cpuset checks
- * on in the page allocator for the whole host while no container runs. */
-static void remove_default_parent(struct cgroup_manager *m)
+int cgroup_record_made(struct cgroup_manager *m, size_t i, int made, struct berth_err *err)
 {
-	if (strncmp(m->path, "/berth/", 7) != 0 || strchr(m->path + 7, '/'))
-		return;
+	if (made < 0)
+		return -1;
+	m->dir_made[i] = made > 0;
+	if (!made && m->must_be_new)
+		return berth_err_set(err, EEXIST,
+				     "%s was there before this container: remove it, or choose the cgroup with linux.cgroupsPath",
+				     m->dirs[i]);
+	return 0;
+}
+
+void cgroup_forget_joined(struct cgroup_manager *m)
+{
+	size_t kept = 0;
+
 	for (size_t i = 0; i < m->n_dirs; i++) {
-		char parent[4096];
-		char *slash;
-		snprintf(parent, sizeof(parent), "%s", m->dirs[i]);
-		slash = strrchr(parent, '/');
-		if (slash) {
-			*slash = '\0';
-			rmdir(parent);
+		if (!m->dir_made[i]) {
+			if (m->devices_dir == m->dirs[i])
+				m->devices_dir = NULL;
+			free(m->dirs[i]);
+			continue;
 		}
+		m->dirs[kept] = m->dirs[i];
+		m->dir_is_v2[kept] = m->dir_is_v2[i];
+		m->dir_made[kept] = true;
+		kept++;
 	}
+	m->n_dirs = kept;
 }
 
 /* Removes each of m's directories that is an empty leaf: one rmdir each,
@@ -384,10 +393,8 @@ int cgroup_destroy(struct cgroup_manager *m, struct berth_err *err)
 	/* Usually every process is gone and no nested cgroup was made: done
 	 * in one rmdir per hierarchy. Otherwise (rmdir says EBUSY) the
 	 * careful way: kill what is inside, wait, remove the whole tree. */
-	if (remove_empty_leaves(m)) {
-		remove_default_parent(m);
+	if (remove_empty_leaves(m))
 		return 0;
-	}
 	/* Up to 10 s: a killed process takes its time to exit on a loaded
 	 * (or emulated) machine, and rmdir fails while it is inside. */
 	for (int round = 0; round < 1000; round++) {
@@ -402,10 +409,7 @@ int cgroup_destroy(struct cgroup_manager *m, struct berth_err *err)
 			return -1;
 		nanosleep(&(struct timespec){ .tv_nsec = round < 10 ? 1000000L : 10000000L }, NULL);
 	}
-	if (m->ops->remove(m, err) < 0)
-		return -1;
-	remove_default_parent(m);
-	return 0;
+	return m->ops->remove(m, err);
 }
 
 int cgroup_read_value(const char *dir, const char *file, char *buf, size_t len, struct berth_err *err)

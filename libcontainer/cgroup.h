@@ -47,11 +47,17 @@ struct cgroup_ops {
 
 struct cgroup_manager {
 	const struct cgroup_ops *ops;
-	char path[4096];                   /* "/berth/<id>", same in every hierarchy */
+	char path[4096];                   /* "/<id>", same in every hierarchy */
 	size_t n_dirs;
 	char *dirs[CGROUP_MAX_HIERARCHIES]; /* <mountpoint><path> per hierarchy */
 	char *devices_dir;                 /* v1 devices hierarchy dir, or NULL */
 	bool dir_is_v2[CGROUP_MAX_HIERARCHIES]; /* cgroup2: v2 host, or hybrid's unified */
+	bool dir_made[CGROUP_MAX_HIERARCHIES];  /* create made it (else it was there) */
+	/* The default path: the cgroup must be berth's own, made by create.
+	 * /<id> sits among the host's own cgroups, and a container that joined
+	 * one of them would take it (and whatever runs in it) along when it
+	 * is deleted. */
+	bool must_be_new;
 };
 
 /* How create's new process joins the container's cgroup without the lock
@@ -84,7 +90,7 @@ void cgroup_join_close(struct cgroup_join *j);
  * cgroup, which must be below the container's. */
 int cgroup_join_use_init_cgroup(struct cgroup_manager *m, struct cgroup_join *j, pid_t init, struct berth_err *err);
 
-/* linux.cgroupsPath -> absolute cgroup path: "" -> /berth/<id>; relative ->
+/* linux.cgroupsPath -> absolute cgroup path: "" -> /<id> (as crun); relative ->
  * under berth's own cgroup; ".." components are refused. */
 int cgroup_resolve_path(const char *cgroups_path, const char *id, char *out, size_t len,
 			struct berth_err *err);
@@ -98,6 +104,13 @@ int cgroup_signal_all(struct cgroup_manager *m, int sig, struct berth_err *err);
 
 /* Kills what is left (SIGKILL until empty) and removes the cgroup. */
 int cgroup_destroy(struct cgroup_manager *m, struct berth_err *err);
+/* For a failed create: forgets the directories create did not make, so
+ * that cgroup_destroy then leaves a cgroup the container only joined (and
+ * whatever else runs there) alone. */
+void cgroup_forget_joined(struct cgroup_manager *m);
+/* create's bookkeeping for dir i after cgroup_mkdir_p returned made (1:
+ * made, 0: was there): refuses a default path that was there. */
+int cgroup_record_made(struct cgroup_manager *m, size_t i, int made, struct berth_err *err);
 
 extern const struct cgroup_ops cgroup_v1_ops, cgroup_v2_ops;
 
@@ -118,6 +131,7 @@ int cgroup_read_procs_tree(const char *dir, pid_t **pids, size_t *n, size_t *cap
  * next: when the last dir's parent was missing, start with the parent
  * (two mkdirs where finding out again takes three); set when it was. */
 typedef int (*cgroup_on_new_fn)(const char *path, bool leaf, bool parent_new, struct berth_err *err);
+/* Returns 1 when it made dir, 0 when dir was there, -1 on error. */
 int cgroup_mkdir_p(const char *dir, cgroup_on_new_fn on_new, bool *parent_missing, struct berth_err *err);
 int cgroup_rmdir_tree(const char *dir, struct berth_err *err);
 int cgroup_write_file(const char *dir, const char *file, const char *value, struct berth_err *err);

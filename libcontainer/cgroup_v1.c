@@ -36,12 +36,13 @@ static int read_small_file(const char *path, char *buf, size_t len)
 
 /* A new cpuset cgroup starts with empty cpus/mems and refuses tasks:
  * copy them down from the parent. The parent may itself be new and still
- * empty (another berth made the default /berth a moment ago and has not
+ * empty (another berth made it a moment ago for a cgroupsPath and has not
  * filled it yet): then it is filled first, from its own parent. own_first:
- * look at dir's own values first, which the kernel fills when the parent
- * has cgroup.clone_children (a container under a /berth that was there);
- * else (a parent berth makes on the way) they are taken as empty.
- * Returns 1 for a directory of the cpuset hierarchy, 0 for any other. */
+ * look at dir's own cpus first, which the kernel fills (mems with them)
+ * when the parent has cgroup.clone_children (a container under a parent
+ * berth made earlier); else (a parent berth makes on the way) they are
+ * taken as empty. Returns 1 for a directory of the cpuset hierarchy, 0 for
+ * any other. */
 static int cpuset_inherit(const char *dir, bool own_first, struct berth_err *err)
 {
 	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
@@ -50,19 +51,19 @@ static int cpuset_inherit(const char *dir, bool own_first, struct berth_err *err
 
 	if (!strstr(dir, "cpuset"))
 		return 0; /* not the cpuset hierarchy: spare the failed opens */
+	if (own_first) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[0]);
+		if (read_small_file(path, value, sizeof(value)) < 0)
+			return 0; /* not the cpuset hierarchy, or its root */
+		if (value[0])
+			return 1;
+	}
 	snprintf(parent, sizeof(parent), "%s", dir);
 	slash = strrchr(parent, '/');
 	if (!slash)
 		return 0;
 	*slash = '\0';
 	for (size_t i = 0; i < 2; i++) {
-		if (own_first) {
-			snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
-			if (read_small_file(path, value, sizeof(value)) < 0)
-				return 0; /* not the cpuset hierarchy, or its root */
-			if (value[0])
-				continue;
-		}
 		snprintf(path, sizeof(path), "%s/%s", parent, files[i]);
 		if (read_small_file(path, value, sizeof(value)) < 0) {
 			if (!own_first && i == 0)
@@ -81,12 +82,13 @@ static int cpuset_inherit(const char *dir, bool own_first, struct berth_err *err
 	return 1;
 }
 
-/* A cpuset directory berth makes above a container's (the default /berth,
- * missing parents of a cgroupsPath) also gets cgroup.clone_children: the
- * kernel then gives each container's cpuset its cpus and mems as it is
- * made. Under a parent made (and so set up) just before, nothing is left
- * to check; elsewhere cpuset_inherit finds them set (two reads where it
- * took two reads and a write per file). */
+/* A cpuset directory berth makes above a container's (missing parents of
+ * a cgroupsPath) also gets cgroup.clone_children: the kernel then gives
+ * each container's cpuset its cpus and mems as it is made. Under a parent
+ * made (and so set up) just before, nothing is left to check; elsewhere
+ * cpuset_inherit finds them set (one read where it took two reads and two
+ * writes). The default /<id> sits under the host's root cpuset, which
+ * berth leaves as it is: there it copies. */
 static int cpuset_on_new(const char *dir, bool leaf, bool parent_new, struct berth_err *err)
 {
 	int rc;
@@ -189,7 +191,7 @@ static int v1_create(struct cgroup_manager *m, const struct spec *spec, struct b
 	bool parent_missing = false;
 
 	for (size_t i = 0; i < m->n_dirs; i++)
-		if (cgroup_mkdir_p(m->dirs[i], cpuset_on_new, &parent_missing, err) < 0)
+		if (cgroup_record_made(m, i, cgroup_mkdir_p(m->dirs[i], cpuset_on_new, &parent_missing, err), err) < 0)
 			return -1;
 	if (m->devices_dir && spec->linux_.has_resources && apply_device_rules(m->devices_dir, spec, err) < 0)
 		return -1;

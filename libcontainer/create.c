@@ -174,6 +174,7 @@ static int prepare_cgroup(struct create_run *r, struct berth_err *err)
 	r->cgroup = cgroup_manager_open(path, err);
 	if (!r->cgroup)
 		return berth_err_wrap(err, "cgroup");
+	r->cgroup->must_be_new = !r->spec->linux_.cgroups_path || !*r->spec->linux_.cgroups_path;
 	r->st.cgroup_path = strdup(path);
 	if (r->cgroup->ops->create(r->cgroup, r->spec, err) < 0)
 		return berth_err_wrap(err, "cgroup");
@@ -483,8 +484,10 @@ static void create_cleanup(struct create_run *r, bool failed)
 		while (waitpid(r->pid, NULL, 0) < 0 && errno == EINTR)
 			;
 	}
-	if (failed && r->cgroup)
+	if (failed && r->cgroup) {
+		cgroup_forget_joined(r->cgroup);
 		cgroup_destroy(r->cgroup, &ignored);
+	}
 	if (failed && r->dir_made)
 		container_remove_state_dir(r->dir);
 	if (failed)

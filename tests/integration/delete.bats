@@ -99,16 +99,3 @@ teardown() {
 	assert_equal "$(state_field "$id" status)" created
 }
 
-@test "delete removes the cgroup's parent /berth only when it is empty" {
-	requires_berth # runc places containers elsewhere
-	local a b
-	a=$(unique_id a)
-	b=$(unique_id b)
-	berth_detached create -b "$BUNDLE" "$a"
-	berth_detached create -b "$BUNDLE" "$b"
-	berth delete "$a"
-	run cgroup_dirs "$b"
-	refute_output ''
-	berth delete "$b"
-	assert_nothing_left "$b"
-}

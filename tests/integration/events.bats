@@ -83,7 +83,7 @@ teardown() {
 	wait_for_text "$BATS_TEST_TMPDIR/run.out" ready
 	# Fallback while berth's resource support lands (issue 3, another
 	# change): put the limit into the v1 memory cgroup ourselves.
-	dir=/sys/fs/cgroup/memory/berth/$id
+	dir=/sys/fs/cgroup/memory/$id
 	if is_berth && [[ -e "$dir/memory.limit_in_bytes" ]] &&
 		[[ "$(cat "$dir/memory.limit_in_bytes")" != 16777216 ]]; then
 		echo 16777216 >"$dir/memory.limit_in_bytes"

@@ -374,7 +374,7 @@ exec_cpus() {
 	mkdir "$dir/sub"
 	berth_detached exec -d --pid-file "$BATS_TEST_TMPDIR/exec.pid" --cgroup "$sub" "$id" sleep 100
 	pid=$(cat "$BATS_TEST_TMPDIR/exec.pid")
-	grep -q ":/berth/$id/sub\$" "/proc/$pid/cgroup" || fail "$(cat "/proc/$pid/cgroup")"
+	grep -q ":/$id/sub\$" "/proc/$pid/cgroup" || fail "$(cat "/proc/$pid/cgroup")"
 	exec_capture --cgroup ../other "$id" true
 	assert_exec_failed 'is not a sub cgroup path'
 	exec_capture --cgroup nosuch "$id" true

@@ -53,7 +53,7 @@ cg_read() { cat "$(cg_file "$@")"; }
 setup_cgroup_bundle() {
 	setup_bundle
 	ID=$(unique_id res)
-	CG_PATH="/berth/$ID"
+	CG_PATH="/$ID"
 	update_config --arg p "$CG_PATH" '.linux.cgroupsPath = $p'
 }
 

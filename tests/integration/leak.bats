@@ -51,13 +51,15 @@ fds_to() {
 }
 
 # berth_init_fd_holders: pids that hold berth-init's memfd open and are not
-# in a berth container's cgroup (another test's container may hold its own).
+# in a container (another test's container may hold its own): a container's
+# processes live in a mount namespace of their own.
 berth_init_fd_holders() {
-	local line pid
+	local line pid ours
+	ours=$(readlink /proc/self/ns/mnt)
 	fds_to 'memfd:berth' | while read -r line; do
 		pid=${line#/proc/}
 		pid=${pid%%/*}
-		grep -q '/berth/' "/proc/$pid/cgroup" 2>/dev/null || echo "$pid"
+		[[ "$(readlink "/proc/$pid/ns/mnt" 2>/dev/null)" != "$ours" ]] || echo "$pid"
 	done | sort -u
 }
 

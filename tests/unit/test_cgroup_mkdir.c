@@ -66,10 +66,11 @@ static void test_missing_parent_is_made_and_guessed_next_time(void)
 	bool parent_missing = false;
 	char root[512];
 
-	/* /a stands for a hierarchy's mount point: there, /berth not. */
+	/* /a stands for a hierarchy's mount point: there, a cgroupsPath's parent
+	 * (/berth) not. Returns 1: made. */
 	snprintf(root, sizeof(root), "%s/a", scratch);
 	UNIT_CHECK(mkdir(root, 0755) == 0);
-	UNIT_CHECK(mkdir_p("/a/berth/c1", &parent_missing) == 0);
+	UNIT_CHECK(mkdir_p("/a/berth/c1", &parent_missing) == 1);
 	UNIT_CHECK(is_dir("/a/berth/c1"));
 	UNIT_CHECK(parent_missing);
 	UNIT_CHECK(n_calls == 2);
@@ -81,7 +82,7 @@ static void test_guess_of_missing_parent_that_exists(void)
 {
 	bool parent_missing = true;
 
-	UNIT_CHECK(mkdir_p("/a/berth/c2", &parent_missing) == 0);
+	UNIT_CHECK(mkdir_p("/a/berth/c2", &parent_missing) == 1);
 	UNIT_CHECK(is_dir("/a/berth/c2"));
 	UNIT_CHECK(n_calls == 1);
 	expect_call(0, "/a/berth/c2", true, false);
@@ -91,12 +92,13 @@ static void test_parent_there_takes_no_guess(void)
 {
 	bool parent_missing = false;
 
-	UNIT_CHECK(mkdir_p("/a/berth/c3", &parent_missing) == 0);
+	UNIT_CHECK(mkdir_p("/a/berth/c3", &parent_missing) == 1);
 	UNIT_CHECK(!parent_missing);
 	UNIT_CHECK(n_calls == 1);
 	expect_call(0, "/a/berth/c3", true, false);
 }
 
+/* Returns 0: it was there (create refuses that for a default path). */
 static void test_existing_leaf_is_left_alone(void)
 {
 	bool parent_missing = false;
@@ -111,7 +113,7 @@ static void test_two_missing_levels(void)
 {
 	bool parent_missing = false;
 
-	UNIT_CHECK(mkdir_p("/b/x/y/leaf", &parent_missing) == 0);
+	UNIT_CHECK(mkdir_p("/b/x/y/leaf", &parent_missing) == 1);
 	UNIT_CHECK(is_dir("/b/x/y/leaf"));
 	UNIT_CHECK(n_calls == 4);
 	expect_call(0, "/b", false, false);
