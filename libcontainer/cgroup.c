@@ -160,9 +160,11 @@ void cgroup_manager_free(struct cgroup_manager *m)
 /* mkdir(path) said ENOENT, or is expected to: makes its missing ancestors,
  * found by walking up from the parent (usually only the last one or two
  * are missing), then path itself. Returns 1 when this call made path, 0
- * when it was there, -1 on error. *raced: an ancestor was removed
- * meanwhile. path is modified and restored. */
-static int mkdir_with_parents(char *path, cgroup_on_new_fn on_new, bool leaf, bool *raced, struct berth_err *err)
+ * when it was there, -1 on error; *made is set once the leaf is made,
+ * even when on_new then fails. *raced: an ancestor was removed meanwhile.
+ * path is modified and restored. */
+static int mkdir_with_parents(char *path, cgroup_on_new_fn on_new, bool leaf, bool *made, bool *raced,
+			      struct berth_err *err)
 {
 	char *slash = strrchr(path, '/');
 	bool parent_new = false;
@@ -175,7 +177,7 @@ static int mkdir_with_parents(char *path, cgroup_on_new_fn on_new, bool leaf, bo
 		parent_new = true;
 		rc = on_new ? on_new(path, false, false, err) : 0;
 	} else if (errno == ENOENT) {
-		rc = mkdir_with_parents(path, on_new, false, raced, err);
+		rc = mkdir_with_parents(path, on_new, false, made, raced, err);
 		parent_new = rc > 0;
 	} else if (errno != EEXIST) {
 		rc = berth_err_set(err, errno, "mkdir %s", path);
@@ -185,8 +187,10 @@ static int mkdir_with_parents(char *path, cgroup_on_new_fn on_new, bool leaf, bo
 		return -1;
 	if (*raced)
 		return 0;
-	if (mkdir(path, 0755) == 0)
+	if (mkdir(path, 0755) == 0) {
+		*made = *made || leaf;
 		return on_new && on_new(path, leaf, parent_new, err) < 0 ? -1 : 1;
+	}
 	if (errno == ENOENT)
 		*raced = true;
 	else if (errno != EEXIST)
@@ -194,14 +198,18 @@ static int mkdir_with_parents(char *path, cgroup_on_new_fn on_new, bool leaf, bo
 	return 0;
 }
 
-int cgroup_mkdir_p(const char *dir, cgroup_on_new_fn on_new, bool *parent_missing, struct berth_err *err)
+int cgroup_mkdir_p(const char *dir, cgroup_on_new_fn on_new, bool *parent_missing, bool *made,
+		   struct berth_err *err)
 {
 	char path[4096];
 
+	*made = false;
 	/* The common case, the parent already there: one mkdir. */
 	if (!(parent_missing && *parent_missing)) {
-		if (mkdir(dir, 0755) == 0)
-			return on_new && on_new(dir, true, false, err) < 0 ? -1 : 1;
+		if (mkdir(dir, 0755) == 0) {
+			*made = true;
+			return on_new ? on_new(dir, true, false, err) : 0;
+		}
 		if (errno == EEXIST)
 			return 0;
 		if (errno != ENOENT)
@@ -215,11 +223,10 @@ int cgroup_mkdir_p(const char *dir, cgroup_on_new_fn on_new, bool *parent_missin
 	 * over a few times before giving up. */
 	for (int attempt = 0; attempt < 5; attempt++) {
 		bool raced = false;
-		int made = mkdir_with_parents(path, on_new, true, &raced, err);
-		if (made < 0)
+		if (mkdir_with_parents(path, on_new, true, made, &raced, err) < 0)
 			return -1;
 		if (!raced)
-			return made;
+			return 0;
 	}
 	return berth_err_set(err, ENOENT, "mkdir %s", dir);
 }
@@ -345,12 +352,12 @@ int cgroup_signal_all(struct cgroup_manager *m, int sig, struct berth_err *err)
 	return 0;
 }
 
-int cgroup_record_made(struct cgroup_manager *m, size_t i, int made, struct berth_err *err)
+int cgroup_make_dir(struct cgroup_manager *m, size_t i, cgroup_on_new_fn on_new, bool *parent_missing,
+		    struct berth_err *err)
 {
-	if (made < 0)
+	if (cgroup_mkdir_p(m->dirs[i], on_new, parent_missing, &m->dir_made[i], err) < 0)
 		return -1;
-	m->dir_made[i] = made > 0;
-	if (!made && m->must_be_new)
+	if (!m->dir_made[i] && m->must_be_new)
 		return berth_err_set(err, EEXIST,
 				     "%s was there before this container: remove it, or choose the cgroup with linux.cgroupsPath",
 				     m->dirs[i]);

@@ -108,9 +108,6 @@ int cgroup_destroy(struct cgroup_manager *m, struct berth_err *err);
  * that cgroup_destroy then leaves a cgroup the container only joined (and
  * whatever else runs there) alone. */
 void cgroup_forget_joined(struct cgroup_manager *m);
-/* create's bookkeeping for dir i after cgroup_mkdir_p returned made (1:
- * made, 0: was there): refuses a default path that was there. */
-int cgroup_record_made(struct cgroup_manager *m, size_t i, int made, struct berth_err *err);
 
 extern const struct cgroup_ops cgroup_v1_ops, cgroup_v2_ops;
 
@@ -131,8 +128,13 @@ int cgroup_read_procs_tree(const char *dir, pid_t **pids, size_t *n, size_t *cap
  * next: when the last dir's parent was missing, start with the parent
  * (two mkdirs where finding out again takes three); set when it was. */
 typedef int (*cgroup_on_new_fn)(const char *path, bool leaf, bool parent_new, struct berth_err *err);
-/* Returns 1 when it made dir, 0 when dir was there, -1 on error. */
-int cgroup_mkdir_p(const char *dir, cgroup_on_new_fn on_new, bool *parent_missing, struct berth_err *err);
+/* *made: this call made dir itself (set even when on_new then failed). */
+int cgroup_mkdir_p(const char *dir, cgroup_on_new_fn on_new, bool *parent_missing, bool *made,
+		   struct berth_err *err);
+/* create: cgroup_mkdir_p of dir i, noting whether it made it; refuses a
+ * default path that was there. */
+int cgroup_make_dir(struct cgroup_manager *m, size_t i, cgroup_on_new_fn on_new, bool *parent_missing,
+		    struct berth_err *err);
 int cgroup_rmdir_tree(const char *dir, struct berth_err *err);
 int cgroup_write_file(const char *dir, const char *file, const char *value, struct berth_err *err);
 /* The first line of dir/file into buf (len bytes), without its newline. */

@@ -191,7 +191,7 @@ static int v1_create(struct cgroup_manager *m, const struct spec *spec, struct b
 	bool parent_missing = false;
 
 	for (size_t i = 0; i < m->n_dirs; i++)
-		if (cgroup_record_made(m, i, cgroup_mkdir_p(m->dirs[i], cpuset_on_new, &parent_missing, err), err) < 0)
+		if (cgroup_make_dir(m, i, cpuset_on_new, &parent_missing, err) < 0)
 			return -1;
 	if (m->devices_dir && spec->linux_.has_resources && apply_device_rules(m->devices_dir, spec, err) < 0)
 		return -1;

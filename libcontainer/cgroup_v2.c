@@ -15,7 +15,7 @@ static int v2_create(struct cgroup_manager *m, const struct spec *spec, struct b
 {
 	char mount[4096];
 
-	if (cgroup_record_made(m, 0, cgroup_mkdir_p(m->dirs[0], NULL, NULL, err), err) < 0)
+	if (cgroup_make_dir(m, 0, NULL, NULL, err) < 0)
 		return -1;
 	/* dirs[0] is <mount><path>. */
 	snprintf(mount, sizeof(mount), "%.*s", (int)(strlen(m->dirs[0]) - strlen(m->path)), m->dirs[0]);

@@ -19,18 +19,18 @@ struct on_new_call {
 
 static struct on_new_call calls[8];
 static size_t n_calls;
+static bool fail_leaf; /* on_new fails for a leaf */
 static char scratch[] = "/tmp/berth-unit-mkdir-XXXXXX";
 
 static int record_on_new(const char *path, bool leaf, bool parent_new, struct berth_err *err)
 {
-	(void)err;
 	if (n_calls < sizeof(calls) / sizeof(calls[0])) {
 		snprintf(calls[n_calls].path, sizeof(calls[n_calls].path), "%s", path + strlen(scratch));
 		calls[n_calls].leaf = leaf;
 		calls[n_calls].parent_new = parent_new;
 	}
 	n_calls++;
-	return 0;
+	return fail_leaf && leaf ? berth_err_set(err, EIO, "on_new") : 0;
 }
 
 static bool is_dir(const char *rel)
@@ -42,14 +42,24 @@ static bool is_dir(const char *rel)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static int mkdir_p(const char *rel, bool *parent_missing)
+/* 1: made rel, 0: it was there, -1: failed (made or not: *made). */
+static int mkdir_p_made(const char *rel, bool *parent_missing, bool *made)
 {
 	char path[512];
 	struct berth_err err;
 
 	snprintf(path, sizeof(path), "%s%s", scratch, rel);
 	n_calls = 0;
-	return cgroup_mkdir_p(path, record_on_new, parent_missing, &err);
+	if (cgroup_mkdir_p(path, record_on_new, parent_missing, made, &err) < 0)
+		return -1;
+	return *made ? 1 : 0;
+}
+
+static int mkdir_p(const char *rel, bool *parent_missing)
+{
+	bool made;
+
+	return mkdir_p_made(rel, parent_missing, &made);
 }
 
 /* on_new's i-th call was for rel, with these leaf and parent_new. */
@@ -122,10 +132,26 @@ static void test_two_missing_levels(void)
 	expect_call(3, "/b/x/y/leaf", true, true);
 }
 
+/* A failed create must still remove the leaf it made: made is set even
+ * when on_new then fails, on both paths (parent there, parent made). */
+static void test_made_is_told_when_on_new_fails(void)
+{
+	bool made = false, parent_missing = false;
+
+	fail_leaf = true;
+	UNIT_CHECK(mkdir_p_made("/a/berth/c4", &parent_missing, &made) == -1);
+	UNIT_CHECK(made && is_dir("/a/berth/c4"));
+	made = false;
+	UNIT_CHECK(mkdir_p_made("/c/p/leaf", &parent_missing, &made) == -1);
+	UNIT_CHECK(made && is_dir("/c/p/leaf"));
+	fail_leaf = false;
+}
+
 static void remove_scratch(void)
 {
-	static const char *const dirs[] = { "/a/berth/c1", "/a/berth/c2", "/a/berth/c3", "/a/berth", "/a",
-					    "/b/x/y/leaf", "/b/x/y", "/b/x", "/b", "" };
+	static const char *const dirs[] = { "/a/berth/c1", "/a/berth/c2", "/a/berth/c3", "/a/berth/c4",
+					    "/a/berth", "/a", "/b/x/y/leaf", "/b/x/y", "/b/x", "/b",
+					    "/c/p/leaf", "/c/p", "/c", "" };
 	char path[512];
 
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
@@ -147,6 +173,7 @@ int main(void)
 	UNIT_RUN(test_parent_there_takes_no_guess);
 	UNIT_RUN(test_existing_leaf_is_left_alone);
 	UNIT_RUN(test_two_missing_levels);
+	UNIT_RUN(test_made_is_told_when_on_new_fails);
 	remove_scratch();
 	UNIT_DONE();
 }
