@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
+#include <sys/fsuid.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -105,6 +107,21 @@ static int copy_attr(pid_t pid, uint64_t addr, struct perf_event_attr *attr)
 	return r;
 }
 
+/* Branch records at kernel or hypervisor level, asked for or added by the
+ * kernel itself when no level is given and exclude_hv is not set: the
+ * kernel wants kernel access for them (exclude_kernel is checked before). */
+static bool branch_stack_privileged(const struct perf_event_attr *attr)
+{
+	uint64_t levels;
+
+	if (!(attr->sample_type & PERF_SAMPLE_BRANCH_STACK))
+		return false;
+	levels = attr->branch_sample_type & PERF_SAMPLE_BRANCH_PLM_ALL;
+	if (!levels)
+		levels = (attr->exclude_user ? 0 : PERF_SAMPLE_BRANCH_USER) | (attr->exclude_hv ? 0 : PERF_SAMPLE_BRANCH_HV);
+	return (levels & (PERF_SAMPLE_BRANCH_KERNEL | PERF_SAMPLE_BRANCH_HV)) != 0;
+}
+
 static int check_attr(const struct perf_event_attr *attr, int pid, unsigned long flags)
 {
 	if (flags & ~(unsigned long)PERF_FLAGS_ALLOWED)
@@ -114,8 +131,10 @@ static int check_attr(const struct perf_event_attr *attr, int pid, unsigned long
 	if (!attr->exclude_kernel)
 		return -EACCES;
 	/* What the kernel grants only with CAP_PERFMON or kernel access:
-	 * namespace records, registers at the interrupt, physical addresses. */
-	if (attr->namespaces || (attr->sample_type & (PERF_SAMPLE_REGS_INTR | PERF_SAMPLE_PHYS_ADDR)))
+	 * namespace records, registers at the interrupt, physical addresses,
+	 * kernel-level branch records. */
+	if (attr->namespaces || (attr->sample_type & (PERF_SAMPLE_REGS_INTR | PERF_SAMPLE_PHYS_ADDR)) ||
+	    branch_stack_privileged(attr))
 		return -EACCES;
 	switch (attr->type) {
 	case PERF_TYPE_HARDWARE:
@@ -128,9 +147,50 @@ static int check_attr(const struct perf_event_attr *attr, int pid, unsigned long
 	}
 }
 
+/* Whether the caller may read tid as ptrace's PTRACE_MODE_READ_REALCREDS
+ * has it, the kernel's own test for perf on another task: the same uids
+ * and gids, the target's capabilities within the caller's, and a dumpable
+ * target (one that made itself non-dumpable is off limits without
+ * CAP_SYS_PTRACE). The kernel answers: /proc guards a task's environ with
+ * the same check on fs credentials, and berth opens it with the caller's
+ * real ids as its fs ids and the caller's permitted capabilities as its
+ * effective ones (what REALCREDS looks at), then takes its own back:
+ * capabilities first, which setfsuid needs. */
+static bool caller_may_read(pid_t tid, const struct proc_status *caller)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct own[2], callers[2];
+	uid_t own_fsuid;
+	gid_t own_fsgid;
+	char path[64];
+	int fd = -1;
+
+	if (syscall(SYS_capget, &hdr, own) < 0)
+		return false;
+	memcpy(callers, own, sizeof(callers));
+	callers[0].effective = own[0].permitted & (uint32_t)caller->cap_permitted;
+	callers[1].effective = own[1].permitted & (uint32_t)(caller->cap_permitted >> 32);
+	own_fsgid = (gid_t)setfsgid((gid_t)caller->gid[0]);
+	own_fsuid = (uid_t)setfsuid((uid_t)caller->uid[0]);
+	/* setfsuid tells no failure: ask back (-1 changes nothing). */
+	if (setfsuid((uid_t)-1) == (int)caller->uid[0] && setfsgid((gid_t)-1) == (int)caller->gid[0] &&
+	    syscall(SYS_capset, &hdr, callers) == 0) {
+		snprintf(path, sizeof(path), "/proc/%d/environ", (int)tid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	(void)syscall(SYS_capset, &hdr, own);
+	(void)setfsuid(own_fsuid);
+	(void)setfsgid(own_fsgid);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
 /* The host tid the caller's pid argument names, if the caller may profile
- * it (perf_proxy.h). */
-static pid_t target_task(const struct seccomp_notif *req, int pid, const struct proc_status *caller)
+ * it (perf_proxy.h). sigtrap (a signal sent to the target) only on the
+ * caller itself. */
+static pid_t target_task(const struct seccomp_notif *req, int pid, const struct proc_status *caller, bool sigtrap)
 {
 	struct proc_status ids;
 	struct stat ns;
@@ -138,16 +198,15 @@ static pid_t target_task(const struct seccomp_notif *req, int pid, const struct 
 
 	if (pid == 0 || pid == caller->nspid)
 		return (pid_t)req->pid;
+	if (sigtrap)
+		return -EACCES;
 	if (pid_ns_of((pid_t)req->pid, &ns) < 0)
 		return -ESRCH;
 	tid = host_tid_in_ns(&ns, pid);
 	if (tid < 0 || proc_status_read(tid, &ids) < 0)
 		return -ESRCH;
-	if (ids.nspid == 1)
+	if (ids.nspid == 1 || !caller_may_read(tid, caller))
 		return -EACCES;
-	for (int i = 0; i < 3; i++)
-		if (ids.uid[i] != caller->uid[0] || ids.gid[i] != caller->gid[0])
-			return -EACCES;
 	return tid;
 }
 
@@ -187,7 +246,7 @@ void perf_proxy_answer(int listener, const struct seccomp_notif *req)
 		r = proc_status_read((pid_t)req->pid, &caller);
 	if (r == 0)
 		r = check_attr(&attr, pid, flags);
-	if (r == 0 && (target = target_task(req, pid, &caller)) < 0)
+	if (r == 0 && (target = target_task(req, pid, &caller, attr.sigtrap)) < 0)
 		r = (int)target;
 	if (r == 0 && (group = fetch_group_fd(caller.tgid, group_fd)) < -1)
 		r = group;

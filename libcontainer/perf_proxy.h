@@ -7,12 +7,16 @@
  *     events, which would count the host's other processes;
  *   - exclude_kernel set (perf retries so by itself on EACCES), and none
  *     of what needs CAP_PERFMON or kernel access besides: namespace
- *     records, interrupt registers, physical addresses;
+ *     records, interrupt registers, physical addresses, branch records of
+ *     kernel or hypervisor level;
  *   - types hardware, software, hw-cache and raw (no tracepoints or
  *     breakpoints, which show kernel data);
  *   - the target is the caller, or a task of the caller's pid namespace
- *     other than its PID 1 whose real, effective and saved uids and gids
- *     are all the caller's real ones (ptrace's rule without CAP_SYS_PTRACE);
+ *     other than its PID 1 that the caller, with its own ids and
+ *     capabilities, may read as ptrace's PTRACE_MODE_READ_REALCREDS says
+ *     (the same uids and gids and the target dumpable, unless the caller
+ *     has CAP_SYS_PTRACE), which the kernel itself is asked;
+ *   - sigtrap (a signal to the target) only on the caller itself;
  *   - pid and group_fd mean what they mean in the caller: its pid
  *     namespace, its fd table. */
 #ifndef BERTH_PERF_PROXY_H

@@ -1,6 +1,7 @@
 #include "proc_status.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,8 @@ int proc_status_read(pid_t tid, struct proc_status *st)
 	while (fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "Uid: %ld %ld %ld %ld", &st->uid[0], &st->uid[1], &st->uid[2], &st->uid[3]) == 4 ||
 		    sscanf(line, "Gid: %ld %ld %ld %ld", &st->gid[0], &st->gid[1], &st->gid[2], &st->gid[3]) == 4 ||
-		    sscanf(line, "Tgid: %d", &st->tgid) == 1) {
+		    sscanf(line, "Tgid: %d", &st->tgid) == 1 ||
+		    sscanf(line, "CapPrm: %" SCNx64, &st->cap_permitted) == 1) {
 			found++;
 		} else if (strncmp(line, "NSpid:", 6) == 0) {
 			/* One pid per nested namespace, the task's own last. */
@@ -29,5 +31,5 @@ int proc_status_read(pid_t tid, struct proc_status *st)
 		}
 	}
 	fclose(f);
-	return found == 4 ? 0 : -ESRCH;
+	return found == 5 ? 0 : -ESRCH;
 }

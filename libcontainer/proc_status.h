@@ -2,10 +2,12 @@
 #ifndef BERTH_PROC_STATUS_H
 #define BERTH_PROC_STATUS_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 struct proc_status {
 	long uid[4], gid[4];        /* real, effective, saved, fs */
+	uint64_t cap_permitted;     /* CapPrm */
 	pid_t tgid;
 	pid_t nspid;                /* in the task's own pid namespace */
 };

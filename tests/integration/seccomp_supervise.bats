@@ -94,6 +94,28 @@ supervisors() { ps -eo stat=,comm= | awk '$2 == "berth-supervise" && $1 !~ /^Z/'
 	assert_line --index 6 --regexp '^error 3 '  # ESRCH
 }
 
+@test "policy: what the kernel keeps from an unprivileged user stays kept (branch levels, sigtrap, non-dumpable)" {
+	docker_profile
+	supervise
+	set_sh '/perfprobe --branch kernel
+		/perfprobe --branch user
+		/perfprobe --sigtrap
+		sleep 100 & /perfprobe --sigtrap --pid $!; kill $!
+		/perfprobe --nondumpable-child
+		true'
+	run_container
+	assert_success
+	# Kernel-level branch records need kernel access.
+	assert_line --index 0 --regexp '^error 13 '
+	# User-level ones pass the policy; the software event has none (EOPNOTSUPP).
+	assert_line --index 1 --regexp '^error 95 '
+	# A signal on overflow to itself, not to another process.
+	assert_line --index 2 --regexp '^ok [0-9]+$'
+	assert_line --index 3 --regexp '^error 13 '
+	# Same uid, but non-dumpable: ptrace (and so perf) needs CAP_SYS_PTRACE.
+	assert_line --index 4 --regexp '^error 13 '
+}
+
 @test "policy: another user's process is refused, as ptrace would without CAP_SYS_PTRACE" {
 	local id host_pid pid
 	supervise
