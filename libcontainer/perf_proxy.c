@@ -23,12 +23,17 @@
 #define PERF_FLAGS_ALLOWED (PERF_FLAG_FD_NO_GROUP | PERF_FLAG_FD_OUTPUT | PERF_FLAG_FD_CLOEXEC)
 #define PERF_ATTR_SIZE_MAX 4096 /* the kernel's limit: one page */
 
-static int pid_ns_of(pid_t tid, struct stat *st)
+static int ns_of(pid_t tid, const char *type, struct stat *st)
 {
 	char path[64];
 
-	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)tid);
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)tid, type);
 	return stat(path, st) < 0 ? -errno : 0;
+}
+
+static bool same_ns(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev;
 }
 
 /* The host tid of the task that is nspid in the pid namespace ns (not in
@@ -56,7 +61,7 @@ static pid_t host_tid_in_ns(const struct stat *ns, pid_t nspid)
 			pid_t tid = (pid_t)atoi(t->d_name);
 			struct proc_status ids;
 			struct stat st;
-			if (tid <= 0 || pid_ns_of(tid, &st) < 0 || st.st_ino != ns->st_ino || st.st_dev != ns->st_dev)
+			if (tid <= 0 || ns_of(tid, "pid", &st) < 0 || !same_ns(&st, ns))
 				continue;
 			if (proc_status_read(tid, &ids) == 0 && ids.nspid == nspid)
 				found = tid;
@@ -187,6 +192,28 @@ static bool caller_may_read(pid_t tid, const struct proc_status *caller)
 	return true;
 }
 
+/* A caller in a user namespace of its own: its capabilities are of that
+ * namespace, and the kernel's check compares user namespaces the daemon is
+ * not in, so asking it would refuse every target there, or grant too much
+ * with those capabilities taken as the host's. There ids alone decide: the
+ * target's real, effective and saved uids and gids all the caller's real
+ * ones (ptrace's rule without CAP_SYS_PTRACE, dumpability unseen). */
+static bool caller_in_our_userns(pid_t caller_tid)
+{
+	struct stat ours, theirs;
+
+	return ns_of(getpid(), "user", &ours) == 0 && ns_of(caller_tid, "user", &theirs) == 0 &&
+	       same_ns(&ours, &theirs);
+}
+
+static bool same_ids(const struct proc_status *target, const struct proc_status *caller)
+{
+	for (int i = 0; i < 3; i++)
+		if (target->uid[i] != caller->uid[0] || target->gid[i] != caller->gid[0])
+			return false;
+	return true;
+}
+
 /* The host tid the caller's pid argument names, if the caller may profile
  * it (perf_proxy.h). sigtrap (a signal sent to the target) only on the
  * caller itself. */
@@ -200,12 +227,13 @@ static pid_t target_task(const struct seccomp_notif *req, int pid, const struct 
 		return (pid_t)req->pid;
 	if (sigtrap)
 		return -EACCES;
-	if (pid_ns_of((pid_t)req->pid, &ns) < 0)
+	if (ns_of((pid_t)req->pid, "pid", &ns) < 0)
 		return -ESRCH;
 	tid = host_tid_in_ns(&ns, pid);
 	if (tid < 0 || proc_status_read(tid, &ids) < 0)
 		return -ESRCH;
-	if (ids.nspid == 1 || !caller_may_read(tid, caller))
+	if (ids.nspid == 1 || !(caller_in_our_userns((pid_t)req->pid) ? caller_may_read(tid, caller)
+									: same_ids(&ids, caller)))
 		return -EACCES;
 	return tid;
 }

@@ -15,7 +15,9 @@
  *     other than its PID 1 that the caller, with its own ids and
  *     capabilities, may read as ptrace's PTRACE_MODE_READ_REALCREDS says
  *     (the same uids and gids and the target dumpable, unless the caller
- *     has CAP_SYS_PTRACE), which the kernel itself is asked;
+ *     has CAP_SYS_PTRACE), which the kernel itself is asked; for a caller
+ *     in a user namespace of its own, the ids alone (all the target's
+ *     equal to the caller's real ones);
  *   - sigtrap (a signal to the target) only on the caller itself;
  *   - pid and group_fd mean what they mean in the caller: its pid
  *     namespace, its fd table. */

@@ -116,9 +116,11 @@ supervisors() { ps -eo stat=,comm= | awk '$2 == "berth-supervise" && $1 !~ /^Z/'
 	assert_line --index 4 --regexp '^error 13 '
 }
 
-@test "policy: another user's process is refused, as ptrace would without CAP_SYS_PTRACE" {
+# assert_users_kept_apart: in a running supervised container, root may not
+# profile a process of uid 65534 but may profile its own child, and the
+# uid-65534 process may profile itself.
+assert_users_kept_apart() {
 	local id host_pid pid
-	supervise
 	id=$(unique_id sup)
 	berth_detached run -d -b "$BUNDLE" "$id"
 	berth exec -d --user 65534:65534 --pid-file "$BATS_TEST_TMPDIR/nobody.pid" "$id" sleep 1000
@@ -127,12 +129,23 @@ supervisors() { ps -eo stat=,comm= | awk '$2 == "berth-supervise" && $1 !~ /^Z/'
 	run berth exec "$id" /perfprobe --pid "$pid"
 	assert_failure
 	assert_output --regexp '^error 13 '
-	# The same process profiles itself, and root profiles its own.
 	run berth exec --user 65534:65534 "$id" /perfprobe
 	assert_success
 	run berth exec "$id" sh -c 'sleep 100 & /perfprobe --pid $!'
 	assert_success
+	assert_output --regexp '^ok [0-9]+$'
 	berth delete -f "$id"
+}
+
+@test "policy: another user's process is refused, as ptrace would without CAP_SYS_PTRACE" {
+	supervise
+	assert_users_kept_apart
+}
+
+@test "policy: the same in a user namespace, where the ids alone decide" {
+	supervise
+	add_user_namespace
+	assert_users_kept_apart
 }
 
 @test "an exec'd process is supervised too" {
