@@ -11,11 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/capability.h>
-#include <sys/fsuid.h>
+#include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "proc_status.h"
@@ -152,66 +154,68 @@ static int check_attr(const struct perf_event_attr *attr, int pid, unsigned long
 	}
 }
 
-/* Whether the caller may read tid as ptrace's PTRACE_MODE_READ_REALCREDS
- * has it, the kernel's own test for perf on another task: the same uids
- * and gids, the target's capabilities within the caller's, and a dumpable
- * target (one that made itself non-dumpable is off limits without
- * CAP_SYS_PTRACE). The kernel answers: /proc guards a task's environ with
- * the same check on fs credentials, and berth opens it with the caller's
- * real ids as its fs ids and the caller's permitted capabilities as its
- * effective ones (what REALCREDS looks at), then takes its own back:
- * capabilities first, which setfsuid needs. */
-static bool caller_may_read(pid_t tid, const struct proc_status *caller)
+/* Runs in a child of the daemon, which becomes the caller as ptrace's
+ * PTRACE_MODE_READ_REALCREDS sees it: the caller's user namespace (its
+ * capabilities are that namespace's), its real uid and gid as every id, its
+ * permitted capabilities as effective ones (it may raise them). Then the
+ * kernel answers: /proc guards a task's maps with that check and, the file
+ * being world-readable, with nothing else. Exits 0 if the open succeeds. */
+static _Noreturn void check_as_caller(pid_t caller_tid, pid_t target_tid)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct own[2], callers[2];
-	uid_t own_fsuid;
-	gid_t own_fsgid;
-	char path[64];
-	int fd = -1;
-
-	if (syscall(SYS_capget, &hdr, own) < 0)
-		return false;
-	memcpy(callers, own, sizeof(callers));
-	callers[0].effective = own[0].permitted & (uint32_t)caller->cap_permitted;
-	callers[1].effective = own[1].permitted & (uint32_t)(caller->cap_permitted >> 32);
-	own_fsgid = (gid_t)setfsgid((gid_t)caller->gid[0]);
-	own_fsuid = (uid_t)setfsuid((uid_t)caller->uid[0]);
-	/* setfsuid tells no failure: ask back (-1 changes nothing). */
-	if (setfsuid((uid_t)-1) == (int)caller->uid[0] && setfsgid((gid_t)-1) == (int)caller->gid[0] &&
-	    syscall(SYS_capset, &hdr, callers) == 0) {
-		snprintf(path, sizeof(path), "/proc/%d/environ", (int)tid);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	}
-	(void)syscall(SYS_capset, &hdr, own);
-	(void)setfsuid(own_fsuid);
-	(void)setfsgid(own_fsgid);
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
-}
-
-/* A caller in a user namespace of its own: its capabilities are of that
- * namespace, and the kernel's check compares user namespaces the daemon is
- * not in, so asking it would refuse every target there, or grant too much
- * with those capabilities taken as the host's. There ids alone decide: the
- * target's real, effective and saved uids and gids all the caller's real
- * ones (ptrace's rule without CAP_SYS_PTRACE, dumpability unseen). */
-static bool caller_in_our_userns(pid_t caller_tid)
-{
+	struct __user_cap_data_struct caps[2];
+	struct proc_status caller;
 	struct stat ours, theirs;
+	char path[64];
+	int fd;
 
-	return ns_of(getpid(), "user", &ours) == 0 && ns_of(caller_tid, "user", &theirs) == 0 &&
-	       same_ns(&ours, &theirs);
+	if (ns_of(getpid(), "user", &ours) < 0 || ns_of(caller_tid, "user", &theirs) < 0)
+		_exit(1);
+	if (!same_ns(&ours, &theirs)) {
+		/* The daemon owns every user namespace below its own, so it
+		 * may enter, with all capabilities there until it drops them. */
+		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)caller_tid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || setns(fd, CLONE_NEWUSER) < 0)
+			_exit(1);
+		close(fd);
+	}
+	/* Read after setns: the ids as the caller's namespace numbers them.
+	 * Supplementary groups stay: ptrace's check does not look at them. */
+	if (proc_status_read(caller_tid, &caller) < 0 || syscall(SYS_capget, &hdr, caps) < 0)
+		_exit(1);
+	caps[0].permitted &= (uint32_t)caller.cap_permitted;
+	caps[1].permitted &= (uint32_t)(caller.cap_permitted >> 32);
+	caps[0].effective = caps[0].permitted;
+	caps[1].effective = caps[1].permitted;
+	caps[0].inheritable = caps[1].inheritable = 0;
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0 ||
+	    setresgid((gid_t)caller.gid[0], (gid_t)caller.gid[0], (gid_t)caller.gid[0]) < 0 ||
+	    setresuid((uid_t)caller.uid[0], (uid_t)caller.uid[0], (uid_t)caller.uid[0]) < 0 ||
+	    syscall(SYS_capset, &hdr, caps) < 0)
+		_exit(1);
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)target_tid);
+	_exit(open(path, O_RDONLY | O_CLOEXEC) < 0);
 }
 
-static bool same_ids(const struct proc_status *target, const struct proc_status *caller)
+/* Whether the caller may read target_tid as ptrace's
+ * PTRACE_MODE_READ_REALCREDS has it, the kernel's own test for perf on
+ * another task: ids that match (or CAP_SYS_PTRACE over the target's user
+ * namespace), and a dumpable target (or CAP_SYS_PTRACE over its memory's).
+ * Asked of the kernel by a child made the caller (check_as_caller); a fork
+ * per event on another process, which perf opens a few of per thread. */
+static bool caller_may_read(pid_t caller_tid, pid_t target_tid)
 {
-	for (int i = 0; i < 3; i++)
-		if (target->uid[i] != caller->uid[0] || target->gid[i] != caller->gid[0])
-			return false;
-	return true;
+	pid_t child = fork(), got;
+	int status;
+
+	if (child < 0)
+		return false;
+	if (child == 0)
+		check_as_caller(caller_tid, target_tid);
+	while ((got = waitpid(child, &status, 0)) < 0 && errno == EINTR)
+		;
+	return got == child && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 /* The host tid the caller's pid argument names, if the caller may profile
@@ -232,8 +236,7 @@ static pid_t target_task(const struct seccomp_notif *req, int pid, const struct 
 	tid = host_tid_in_ns(&ns, pid);
 	if (tid < 0 || proc_status_read(tid, &ids) < 0)
 		return -ESRCH;
-	if (ids.nspid == 1 || !(caller_in_our_userns((pid_t)req->pid) ? caller_may_read(tid, caller)
-									: same_ids(&ids, caller)))
+	if (ids.nspid == 1 || !caller_may_read((pid_t)req->pid, tid))
 		return -EACCES;
 	return tid;
 }

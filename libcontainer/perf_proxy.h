@@ -13,11 +13,11 @@
  *     breakpoints, which show kernel data);
  *   - the target is the caller, or a task of the caller's pid namespace
  *     other than its PID 1 that the caller, with its own ids and
- *     capabilities, may read as ptrace's PTRACE_MODE_READ_REALCREDS says
- *     (the same uids and gids and the target dumpable, unless the caller
- *     has CAP_SYS_PTRACE), which the kernel itself is asked; for a caller
- *     in a user namespace of its own, the ids alone (all the target's
- *     equal to the caller's real ones);
+ *     capabilities in its own user namespace, may read as ptrace's
+ *     PTRACE_MODE_READ_REALCREDS says (the same uids and gids and the
+ *     target dumpable, unless the caller has CAP_SYS_PTRACE over it),
+ *     which the kernel itself is asked by a child of the supervisor made
+ *     the caller;
  *   - sigtrap (a signal to the target) only on the caller itself;
  *   - pid and group_fd mean what they mean in the caller: its pid
  *     namespace, its fd table. */

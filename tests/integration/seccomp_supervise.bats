@@ -116,17 +116,37 @@ supervisors() { ps -eo stat=,comm= | awk '$2 == "berth-supervise" && $1 !~ /^Z/'
 	assert_line --index 4 --regexp '^error 13 '
 }
 
-# assert_users_kept_apart: in a running supervised container, root may not
-# profile a process of uid 65534 but may profile its own child, and the
-# uid-65534 process may profile itself.
-assert_users_kept_apart() {
-	local id host_pid pid
+# add_caps CAP...: the process gets these capabilities too (bounding,
+# effective and permitted).
+add_caps() {
+	update_config --argjson c "$(printf '%s\n' "$@" | jq -R . | jq -sc .)" '.process.capabilities |=
+		with_entries(if .key == "ambient" or .key == "inheritable" then . else .value += $c end)'
+}
+
+# start_with_nobody: runs the bundle detached as $id, with a process of
+# uid 65534 whose pid in the container is $nobody.
+start_with_nobody() {
+	local host_pid
 	id=$(unique_id sup)
 	berth_detached run -d -b "$BUNDLE" "$id"
 	berth exec -d --user 65534:65534 --pid-file "$BATS_TEST_TMPDIR/nobody.pid" "$id" sleep 1000
 	host_pid=$(cat "$BATS_TEST_TMPDIR/nobody.pid")
-	pid=$(awk '/^NSpid:/ { print $NF }' "/proc/$host_pid/status")
-	run berth exec "$id" /perfprobe --pid "$pid"
+	nobody=$(awk '/^NSpid:/ { print $NF }' "/proc/$host_pid/status")
+}
+
+# assert_users_kept_apart: in a running supervised container, root may not
+# profile a process of uid 65534, not even as root of a user namespace of
+# its own (CAP_SETFCAP lets it map itself so: unshare -r), but may profile
+# its own child, and the uid-65534 process may profile itself.
+assert_users_kept_apart() {
+	local id nobody
+	add_caps CAP_SETFCAP
+	start_with_nobody
+	run berth exec "$id" /perfprobe --pid "$nobody"
+	assert_failure
+	assert_output --regexp '^error 13 '
+	# Its capabilities there are not over the container's processes.
+	run berth exec "$id" unshare -U -r /perfprobe --pid "$nobody"
 	assert_failure
 	assert_output --regexp '^error 13 '
 	run berth exec --user 65534:65534 "$id" /perfprobe
@@ -142,10 +162,46 @@ assert_users_kept_apart() {
 	assert_users_kept_apart
 }
 
-@test "policy: the same in a user namespace, where the ids alone decide" {
+@test "policy: the same in a user namespace, its ids as that namespace numbers them" {
 	supervise
 	add_user_namespace
 	assert_users_kept_apart
+}
+
+@test "policy: in a user namespace a non-dumpable process of the same uid is still refused" {
+	supervise
+	add_user_namespace
+	set_sh '/perfprobe --nondumpable-child; sleep 100 & /perfprobe --pid $!; kill $!'
+	run_container
+	assert_success
+	assert_line --index 0 --regexp '^error 13 '
+	assert_line --index 1 --regexp '^ok [0-9]+$'
+}
+
+# assert_ptrace_opens_what_ptrace_may: with CAP_SYS_PTRACE, as the kernel
+# has it, root may profile another user's and a non-dumpable process.
+assert_ptrace_opens_what_ptrace_may() {
+	local id nobody
+	add_caps CAP_SYS_PTRACE
+	start_with_nobody
+	run berth exec "$id" /perfprobe --pid "$nobody"
+	assert_success
+	assert_output --regexp '^ok [0-9]+$'
+	run berth exec "$id" /perfprobe --nondumpable-child
+	assert_success
+	assert_output --regexp '^ok [0-9]+$'
+	berth delete -f "$id"
+}
+
+@test "policy: CAP_SYS_PTRACE opens another user's and a non-dumpable process, as ptrace" {
+	supervise
+	assert_ptrace_opens_what_ptrace_may
+}
+
+@test "policy: the same with CAP_SYS_PTRACE of a user namespace" {
+	supervise
+	add_user_namespace
+	assert_ptrace_opens_what_ptrace_may
 }
 
 @test "an exec'd process is supervised too" {
