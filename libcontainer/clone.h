@@ -1,6 +1,7 @@
 /* clone3 for stage 1 and for `berth exec`: a child that can be born in its
- * cgroup, either a fork (own copy of memory) or, for stage 1, one that
- * runs in the parent's memory while the parent waits. */
+ * cgroup, either a fork (own copy of memory) or, for stage 1 and the perf
+ * supervisor's permission check, one that runs in the parent's memory
+ * while the parent waits. */
 #ifndef BERTH_CLONE_H
 #define BERTH_CLONE_H
 

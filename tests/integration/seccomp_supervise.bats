@@ -151,7 +151,7 @@ assert_users_kept_apart() {
 	assert_output --regexp '^error 13 '
 	run berth exec --user 65534:65534 "$id" /perfprobe
 	assert_success
-	run berth exec "$id" sh -c 'sleep 100 & /perfprobe --pid $!'
+	run berth exec "$id" sh -c 'sleep 100 & /perfprobe --pid $!; r=$?; kill $!; exit $r'
 	assert_success
 	assert_output --regexp '^ok [0-9]+$'
 	berth delete -f "$id"
