@@ -40,7 +40,10 @@ static bool same_ns(const struct stat *a, const struct stat *b)
 }
 
 /* The host tid of the task that is nspid in the pid namespace ns (not in
- * one below it). */
+ * one below it). A walk of the host's /proc, that skips a whole process
+ * whose leader is in another pid namespace: the kernel makes threads only
+ * in their process's (CLONE_THREAD with another namespace is EINVAL), so a
+ * busy host's threads cost nothing. */
 static pid_t host_tid_in_ns(const struct stat *ns, pid_t nspid)
 {
 	DIR *proc = opendir("/proc");
@@ -51,10 +54,13 @@ static pid_t host_tid_in_ns(const struct stat *ns, pid_t nspid)
 		return -1;
 	while (found < 0 && (p = readdir(proc))) {
 		char path[300];
+		struct stat leader;
 		struct dirent *t;
 		DIR *tasks;
 
 		if (p->d_name[0] < '1' || p->d_name[0] > '9')
+			continue;
+		if (ns_of((pid_t)atoi(p->d_name), "pid", &leader) == 0 && !same_ns(&leader, ns))
 			continue;
 		snprintf(path, sizeof(path), "/proc/%s/task", p->d_name);
 		tasks = opendir(path);
