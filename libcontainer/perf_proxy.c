@@ -240,23 +240,23 @@ static bool caller_may_read(pid_t caller_tid, pid_t target_tid)
 
 /* The host tid the caller's pid argument names, if the caller may profile
  * it (perf_proxy.h). sigtrap (a signal sent to the target) only on the
- * caller itself. */
+ * caller itself; never PID 1, berth-init (refused before any walk). */
 static pid_t target_task(const struct seccomp_notif *req, int pid, const struct proc_status *caller, bool sigtrap)
 {
-	struct proc_status ids;
 	struct stat ns;
 	pid_t tid;
 
 	if (pid == 0 || pid == caller->nspid)
 		return (pid_t)req->pid;
-	if (sigtrap)
+	if (sigtrap || pid == 1)
 		return -EACCES;
 	if (ns_of((pid_t)req->pid, "pid", &ns) < 0)
 		return -ESRCH;
+	/* The walk reads the tid's status already: it is pid in ns. */
 	tid = host_tid_in_ns(&ns, pid);
-	if (tid < 0 || proc_status_read(tid, &ids) < 0)
+	if (tid < 0)
 		return -ESRCH;
-	if (ids.nspid == 1 || !caller_may_read((pid_t)req->pid, tid))
+	if (!caller_may_read((pid_t)req->pid, tid))
 		return -EACCES;
 	return tid;
 }
